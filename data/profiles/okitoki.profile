@@ -1,0 +1,3 @@
+# placeholder: rules come with the vendor-profiles work
+profile okitoki
+inherits rfc

@@ -1,0 +1,41 @@
+# sipoutcome profile file. Format (one directive per line, '#' starts a
+# comment line, blank lines are ignored, UTF-8 text, no control bytes):
+#
+#   profile NAME            first directive; NAME is letters, digits, _ - .
+#   inherits PARENT         optional; the parent must be loaded first.
+#                           Every profile but rfc inherits rfc by default.
+#   description "TEXT"      optional, one line
+#   match KEY=VALUE... set KEY=VALUE...
+#
+# match keys (all given keys must hold):
+#   code=486        one status code, 100..699
+#   class=4xx       a code class, 1xx..6xx (or just 4)
+#   q850=17         the Q.850 cause of a Reason header, 0..127
+#   ringing=1       1: an 18x was received before the final; 0: none was
+#   phrase="limit"  case-insensitive substring of the received reason phrase
+# set keys (fields not set fall through to the next step below):
+#   tag=BUSY              COMPLETED BUSY NO_ANSWER CANCELED FAILED
+#   category=busy         answered redirected busy declined no_answer
+#                         unavailable canceled timeout no_response
+#                         invalid_number auth forbidden media congestion
+#                         server_error unwanted blocked billing line_limit
+#                         loop protocol identity other
+#   retry=no              no alternate later
+#   blame=callee          caller callee network proxy unknown
+#   hint="..."            one sentence for the operator (at most 240 bytes)
+#   rewrite="..."         reason phrase used by reason_mode=rewrite
+#
+# Which rule wins, per field: the transaction itself first (2xx answered,
+# 487 after the caller's CANCEL, the proxy's own timeout); then rules that
+# match a q850 cause; then the other rules. Among rules, the profile's own
+# come before its parent's, and within one profile the most specific
+# first: code beats class, then a phrase key, then a ringing key; equal
+# ranks keep file order. After the rules: the Q.850 cause's own meaning,
+# the code table (data/codes.tsv), the class. Two rules with the same
+# match keys in one profile are an error.
+#
+# rfc is the root profile: the standard meaning of each code, which the
+# engine already takes from data/codes.tsv, so it needs only hints that
+# add to the code table.
+profile rfc
+description "Standard SIP semantics (RFC 3261 and the IANA registry)"

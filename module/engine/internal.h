@@ -1,0 +1,66 @@
+/*
+ * Engine internals shared by the engine sources. Not installed.
+ */
+#ifndef SIPOUTCOME_INTERNAL_H
+#define SIPOUTCOME_INTERNAL_H
+
+#include "sipoutcome.h"
+
+/* Generated from data/codes.tsv by gen_codes.awk (codes_table.c). */
+extern const sipoutcome_code_t sipoutcome_codes_table[];
+extern const size_t sipoutcome_codes_count;
+extern const int16_t sipoutcome_codes_index[600];
+
+/* Generated from the data/profiles files by gen_embed.awk. */
+typedef struct so_embedded {
+	const char *name; /* file name, e.g. "okitoki.profile" */
+	const char *text;
+	size_t len;
+} so_embedded_t;
+extern const so_embedded_t sipoutcome_builtin_profiles[];
+extern const size_t sipoutcome_builtin_profiles_count;
+
+/* One profile rule: match keys (-1 / NULL = any) and the values it sets
+ * (0 / NULL = leaves the field to lower precedence steps). */
+typedef struct so_rule {
+	int16_t code;	 /* 100..699 or -1 */
+	int8_t klass;	 /* 1..6 or -1 */
+	int8_t ringing;	 /* 0, 1 or -1 */
+	int16_t q850;	 /* 0..127 or -1 */
+	uint16_t phrase_len;
+	const char *phrase; /* case-insensitive substring, or NULL */
+	sipoutcome_tag_t tag;
+	sipoutcome_category_t category;
+	sipoutcome_retry_t retry;
+	sipoutcome_blame_t blame;
+	const char *hint;
+	const char *rewrite;
+	int line;  /* line in its file, for messages */
+	int rank;  /* specificity, higher first */
+} so_rule_t;
+
+#define SO_PROFILE_NAME_MAX 32
+#define SO_CODES_SPAN 600 /* codes 100..699 */
+
+struct sipoutcome_profile {
+	char name[SO_PROFILE_NAME_MAX];
+	char source[160];
+	const char *description;
+	const struct sipoutcome_profile *parent;
+	so_rule_t *rules; /* own rules, in file order */
+	size_t nrules;
+	/* Candidate rules per code, own and inherited, in precedence order:
+	 * cand[cand_start[c] .. cand_start[c] + cand_len[c]). */
+	const so_rule_t **cand;
+	uint32_t cand_start[SO_CODES_SPAN];
+	uint16_t cand_len[SO_CODES_SPAN];
+	int builtin;
+};
+
+/* Case-insensitive ASCII helpers. */
+int so_ieq(const char *a, size_t alen, const char *b, size_t blen);
+int so_icontains(const char *hay, size_t hlen, const char *needle, size_t nlen);
+
+#define SO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

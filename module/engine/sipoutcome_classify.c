@@ -1,0 +1,269 @@
+/*
+ * Classification of one response into an outcome. The precedence is
+ * documented in include/sipoutcome.h (sipoutcome_classify) and README.md.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+void sipoutcome_input_init(sipoutcome_input_t *in)
+{
+	if(in == NULL)
+		return;
+	memset(in, 0, sizeof(*in));
+	in->q850 = -1;
+}
+
+/* The fields a precedence step may set; 0 means "not decided yet". */
+typedef struct acc {
+	sipoutcome_tag_t tag;
+	sipoutcome_category_t category;
+	sipoutcome_retry_t retry;
+	sipoutcome_blame_t blame;
+	const char *hint;
+	const char *rewrite;
+	const char *decided_by;
+} acc_t;
+
+static void fill(acc_t *a, sipoutcome_tag_t tag, sipoutcome_category_t cat,
+		sipoutcome_retry_t retry, sipoutcome_blame_t blame, const char *by)
+{
+	if(a->tag == SIPOUTCOME_TAG_NONE && tag != SIPOUTCOME_TAG_NONE) {
+		a->tag = tag;
+		a->decided_by = by;
+	}
+	if(a->category == SIPOUTCOME_CAT_NONE)
+		a->category = cat;
+	if(a->retry == SIPOUTCOME_RETRY_NONE)
+		a->retry = retry;
+	if(a->blame == SIPOUTCOME_BLAME_NONE)
+		a->blame = blame;
+}
+
+/* Step 1: what the transaction itself tells (RFC 3261 §9.1, §16.7). */
+static void step_context(const sipoutcome_input_t *in, acc_t *a)
+{
+	unsigned int f = in->flags;
+
+	if(in->code >= 200 && in->code < 300) {
+		fill(a, SIPOUTCOME_TAG_COMPLETED, SIPOUTCOME_CAT_ANSWERED,
+				SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLEE, "context");
+		return;
+	}
+	if(in->code == 487 && (f & SIPOUTCOME_CTX_CANCELED)) {
+		fill(a, SIPOUTCOME_TAG_CANCELED, SIPOUTCOME_CAT_CANCELED,
+				SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLER, "context");
+		return;
+	}
+	if((f & SIPOUTCOME_CTX_LOCAL) && (f & SIPOUTCOME_CTX_TIMEOUT)) {
+		if(f & SIPOUTCOME_CTX_CANCELED)
+			fill(a, SIPOUTCOME_TAG_CANCELED, SIPOUTCOME_CAT_CANCELED,
+					SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLER, "context");
+		else if(f & SIPOUTCOME_CTX_RINGING)
+			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
+					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "context");
+		else if(f & SIPOUTCOME_CTX_REPLIED)
+			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_TIMEOUT,
+					SIPOUTCOME_RETRY_ALTERNATE, SIPOUTCOME_BLAME_NETWORK,
+					"context");
+		else
+			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_NO_RESPONSE,
+					SIPOUTCOME_RETRY_ALTERNATE, SIPOUTCOME_BLAME_NETWORK,
+					"context");
+	}
+}
+
+static int rule_matches(const so_rule_t *r, const sipoutcome_input_t *in,
+		int want_cause)
+{
+	if((r->q850 >= 0) != want_cause)
+		return 0;
+	if(r->q850 >= 0 && r->q850 != in->q850)
+		return 0;
+	if(r->code >= 0 && r->code != in->code)
+		return 0;
+	if(r->klass >= 0 && r->klass != in->code / 100)
+		return 0;
+	if(r->ringing >= 0
+			&& r->ringing != ((in->flags & SIPOUTCOME_CTX_RINGING) != 0))
+		return 0;
+	if(r->phrase != NULL
+			&& !so_icontains(in->reason, in->reason_len, r->phrase,
+					r->phrase_len))
+		return 0;
+	return 1;
+}
+
+/* Steps 2 and 3: profile rules, those naming a Q.850 cause first. */
+static void step_profile(const sipoutcome_input_t *in, acc_t *a, int cause)
+{
+	const sipoutcome_profile_t *p = in->profile;
+	const so_rule_t *const *c;
+	size_t i, n;
+
+	if(p == NULL || p->cand == NULL)
+		return;
+	c = p->cand + p->cand_start[in->code - 100];
+	n = p->cand_len[in->code - 100];
+	for(i = 0; i < n; i++) {
+		const so_rule_t *r = c[i];
+		if(!rule_matches(r, in, cause))
+			continue;
+		fill(a, r->tag, r->category, r->retry, r->blame,
+				cause ? "profile-cause" : "profile");
+		if(a->hint == NULL)
+			a->hint = r->hint;
+		if(a->rewrite == NULL)
+			a->rewrite = r->rewrite;
+	}
+}
+
+/* Step 4: the Q.850 cause's own meaning (ITU-T Q.850 §2.2.7, RFC 3398
+ * §7.2.4.1). 16, 31 and 127 carry no information and fall through. */
+static void step_q850(const sipoutcome_input_t *in, acc_t *a)
+{
+	switch(in->q850) {
+		case 17:
+			fill(a, SIPOUTCOME_TAG_BUSY, SIPOUTCOME_CAT_BUSY,
+					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "q850");
+			break;
+		case 18:
+		case 19:
+			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
+					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "q850");
+			break;
+		case 20:
+			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_UNAVAILABLE,
+					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "q850");
+			break;
+		case 1:
+		case 3:
+		case 22:
+		case 28:
+			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_INVALID_NUMBER,
+					SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLER, "q850");
+			break;
+		case 21:
+			fill(a, SIPOUTCOME_TAG_BUSY, SIPOUTCOME_CAT_DECLINED,
+					SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLEE, "q850");
+			break;
+		case 34:
+		case 38:
+		case 41:
+		case 42:
+		case 44:
+		case 47:
+			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_CONGESTION,
+					SIPOUTCOME_RETRY_ALTERNATE, SIPOUTCOME_BLAME_NETWORK,
+					"q850");
+			break;
+		default:
+			break;
+	}
+}
+
+/* Step 5: the code table, with the two ringing-dependent codes and the
+ * 487 that no caller CANCEL explains. */
+static void step_code(const sipoutcome_input_t *in, acc_t *a,
+		const sipoutcome_code_t *row, int registered)
+{
+	int ringing = (in->flags & SIPOUTCOME_CTX_RINGING) != 0;
+
+	if(!registered)
+		return;
+	if(ringing && (in->code == 408 || in->code == 480)) {
+		fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
+				SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "code");
+		return;
+	}
+	if(in->code == 487 && !(in->flags & SIPOUTCOME_CTX_CANCELED)) {
+		if(ringing)
+			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
+					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "code");
+		else
+			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_OTHER,
+					SIPOUTCOME_RETRY_ALTERNATE, SIPOUTCOME_BLAME_NETWORK,
+					"code");
+		return;
+	}
+	fill(a, row->tag, row->category, row->retry, row->blame, "code");
+}
+
+/* Asterisk app_dial.c handle_cause(): 17 BUSY, 34 CONGESTION, 16/19
+ * NOANSWER, anything else CHANUNAVAIL; ANSWER and CANCEL come from the
+ * call itself. We map our own tag first so both views agree. */
+static sipoutcome_dialstatus_t dialstatus(const acc_t *a, int cause)
+{
+	switch(a->tag) {
+		case SIPOUTCOME_TAG_COMPLETED:
+			return SIPOUTCOME_DIAL_ANSWER;
+		case SIPOUTCOME_TAG_CANCELED:
+			return SIPOUTCOME_DIAL_CANCEL;
+		case SIPOUTCOME_TAG_BUSY:
+			return a->category == SIPOUTCOME_CAT_DECLINED
+						   ? SIPOUTCOME_DIAL_CHANUNAVAIL
+						   : SIPOUTCOME_DIAL_BUSY;
+		case SIPOUTCOME_TAG_NO_ANSWER:
+			return SIPOUTCOME_DIAL_NOANSWER;
+		default:
+			break;
+	}
+	if(a->category == SIPOUTCOME_CAT_CONGESTION || cause == 34)
+		return SIPOUTCOME_DIAL_CONGESTION;
+	return SIPOUTCOME_DIAL_CHANUNAVAIL;
+}
+
+int sipoutcome_classify(const sipoutcome_input_t *in, sipoutcome_result_t *out)
+{
+	const sipoutcome_code_t *own, *row;
+	acc_t a;
+
+	if(in == NULL || out == NULL)
+		return SIPOUTCOME_EINVAL;
+	if(in->code < 100 || in->code > 699)
+		return SIPOUTCOME_ERANGE;
+	own = sipoutcome_code_lookup(in->code);
+	row = own ? own : sipoutcome_code_effective(in->code);
+
+	memset(out, 0, sizeof(*out));
+	out->code = in->code;
+	out->klass = in->code / 100;
+	out->registered = own != NULL;
+	out->phrase = row->phrase;
+	out->phrase_len = row->phrase_len;
+	out->rfc = row->rfc;
+	out->vendor = in->profile ? in->profile->name : "rfc";
+	out->cause = (in->q850 >= 0 && in->q850 <= 127) ? in->q850 : row->cause;
+
+	if(in->code < 200) {
+		out->decided_by = "code";
+		out->meaning = row->meaning;
+		return SIPOUTCOME_OK;
+	}
+
+	memset(&a, 0, sizeof(a));
+	step_context(in, &a);
+	step_profile(in, &a, 1);
+	step_profile(in, &a, 0);
+	step_q850(in, &a);
+	step_code(in, &a, row, own != NULL);
+	fill(&a, row->tag, row->category, row->retry, row->blame, "class");
+
+	/* A reply the proxy made itself (not a timer) is the proxy's doing
+	 * unless the code puts it on the caller. */
+	if((in->flags & SIPOUTCOME_CTX_LOCAL) && !(in->flags & SIPOUTCOME_CTX_TIMEOUT)
+			&& a.tag != SIPOUTCOME_TAG_COMPLETED
+			&& a.blame != SIPOUTCOME_BLAME_CALLER)
+		a.blame = SIPOUTCOME_BLAME_PROXY;
+
+	out->tag = a.tag;
+	out->category = a.category;
+	out->retry = a.retry;
+	out->blame = a.blame;
+	out->hint = a.hint;
+	out->meaning = row->meaning;
+	out->rewrite = a.rewrite;
+	out->decided_by = a.decided_by;
+	out->dialstatus = dialstatus(&a, out->cause);
+	return SIPOUTCOME_OK;
+}

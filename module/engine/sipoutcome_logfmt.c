@@ -1,0 +1,136 @@
+/*
+ * The one-line logfmt record (https://brandur.org/logfmt conventions:
+ * key=value pairs separated by spaces, values quoted when needed).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define LOGFMT_VALUE_MAX 256
+
+typedef struct out {
+	char *p;
+	size_t cap;
+	size_t len;
+	int cut;
+} out_t;
+
+static void put(out_t *o, const char *s, size_t n)
+{
+	size_t room = o->cap - 1 - o->len;
+	if(n > room) {
+		n = room;
+		o->cut = 1;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static void put_s(out_t *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static int needs_quotes(const char *v, size_t n)
+{
+	size_t i;
+	if(n == 0)
+		return 1;
+	for(i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if(c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7F)
+			return 1;
+	}
+	return 0;
+}
+
+/* key=value, quoting and escaping the value; value cut at 256 bytes. */
+static void kv(out_t *o, const char *key, const char *v, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	if(o->len > 0)
+		put(o, " ", 1);
+	put_s(o, key);
+	put(o, "=", 1);
+	if(v == NULL) {
+		return; /* empty value: `q850=` */
+	}
+	if(n > LOGFMT_VALUE_MAX)
+		n = LOGFMT_VALUE_MAX;
+	if(!needs_quotes(v, n)) {
+		put(o, v, n);
+		return;
+	}
+	put(o, "\"", 1);
+	for(i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		char esc[4];
+		if(c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(o, esc, 2);
+		} else if(c < 0x20 || c == 0x7F) {
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 15];
+			put(o, esc, 4);
+		} else {
+			put(o, (const char *)&v[i], 1);
+		}
+	}
+	put(o, "\"", 1);
+}
+
+static void kv_s(out_t *o, const char *key, const char *v)
+{
+	kv(o, key, v, v ? strlen(v) : 0);
+}
+
+static void kv_i(out_t *o, const char *key, int v)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d", v);
+	kv(o, key, buf, (size_t)n);
+}
+
+int sipoutcome_format_logfmt(char *dst, size_t cap,
+		const sipoutcome_result_t *r, const sipoutcome_logctx_t *lc)
+{
+	out_t o;
+	char klass[4];
+
+	if(dst == NULL || cap == 0 || r == NULL || lc == NULL)
+		return SIPOUTCOME_EINVAL;
+	o.p = dst;
+	o.cap = cap;
+	o.len = 0;
+	o.cut = 0;
+	dst[0] = '\0';
+
+	klass[0] = (char)('0' + (r->klass % 10));
+	klass[1] = 'x';
+	klass[2] = 'x';
+	klass[3] = '\0';
+	kv_s(&o, "tag", sipoutcome_tag_name(r->tag));
+	kv_i(&o, "code", r->code);
+	kv_s(&o, "class", klass);
+	kv_s(&o, "category", sipoutcome_category_name(r->category));
+	kv_s(&o, "retry", sipoutcome_retry_name(r->retry));
+	kv_s(&o, "blame", sipoutcome_blame_name(r->blame));
+	kv_s(&o, "source", lc->local ? "local" : "remote");
+	kv_i(&o, "ringing", lc->ringing ? 1 : 0);
+	kv(&o, "callid", lc->callid ? lc->callid : "", lc->callid ? lc->callid_len : 0);
+	kv(&o, "reason", lc->reason ? lc->reason : "", lc->reason ? lc->reason_len : 0);
+	kv_s(&o, "vendor", r->vendor ? r->vendor : "rfc");
+	if(lc->q850 >= 0)
+		kv_i(&o, "q850", lc->q850);
+	else
+		kv(&o, "q850", NULL, 0);
+	kv(&o, "hint", r->hint, r->hint ? strlen(r->hint) : 0);
+	return o.cut ? SIPOUTCOME_ENOSPC : (int)o.len;
+}

@@ -1,0 +1,200 @@
+/*
+ * Reason header values (RFC 3326 §2, RFC 6432, RFC 8606 location=,
+ * RFC 9366 several values per protocol):
+ *   reason-value = protocol *(SEMI reason-params)
+ *   reason-params = "cause" EQUAL 1*DIGIT / "text" EQUAL quoted-string /
+ *                   generic-param
+ * Linear-whitespace around ';', '=' and ',' is tolerated (seen in the
+ * wild: `Q.850 ;cause=16 ;text="..."`).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define REASON_SCAN_MAX 4096
+
+void sipoutcome_reason_hdr_init(sipoutcome_reason_hdr_t *r)
+{
+	if(r == NULL)
+		return;
+	memset(r, 0, sizeof(*r));
+	r->q850 = -1;
+	r->sip_cause = -1;
+}
+
+typedef struct cursor {
+	const char *p;
+	const char *end;
+} cursor_t;
+
+static void skip_ws(cursor_t *c)
+{
+	while(c->p < c->end
+			&& (*c->p == ' ' || *c->p == '\t' || *c->p == '\r'
+					|| *c->p == '\n'))
+		c->p++;
+}
+
+static int is_token_char(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+	if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+			|| (c >= '0' && c <= '9'))
+		return 1;
+	return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+}
+
+static size_t token(cursor_t *c, const char **start)
+{
+	*start = c->p;
+	while(c->p < c->end && is_token_char(*c->p))
+		c->p++;
+	return (size_t)(c->p - *start);
+}
+
+/* Quoted string: sets the inner bounds; returns 0 when unterminated. */
+static int quoted(cursor_t *c, const char **start, size_t *len)
+{
+	c->p++; /* opening quote */
+	*start = c->p;
+	while(c->p < c->end && *c->p != '"') {
+		if(*c->p == '\\' && c->p + 1 < c->end)
+			c->p++;
+		c->p++;
+	}
+	if(c->p >= c->end)
+		return 0;
+	*len = (size_t)(c->p - *start);
+	c->p++; /* closing quote */
+	return 1;
+}
+
+/* Skip to just after the next ',' outside quotes (or to the end). */
+static void skip_value(cursor_t *c)
+{
+	int inq = 0;
+	while(c->p < c->end) {
+		char ch = *c->p++;
+		if(inq && ch == '\\' && c->p < c->end)
+			c->p++;
+		else if(ch == '"')
+			inq = !inq;
+		else if(ch == ',' && !inq)
+			return;
+	}
+}
+
+/* Parse one value at c; returns 1 when it is well formed. */
+static int parse_value(cursor_t *c, sipoutcome_reason_hdr_t *r)
+{
+	const char *proto, *name, *val = NULL, *text = NULL;
+	size_t plen, nlen, vlen = 0, text_len = 0;
+	long cause = -1;
+	char loc[8] = "";
+	int is_q850, is_sip;
+
+	skip_ws(c);
+	plen = token(c, &proto);
+	if(plen == 0)
+		return 0;
+	is_q850 = so_ieq(proto, plen, "Q.850", 5);
+	is_sip = so_ieq(proto, plen, "SIP", 3);
+	for(;;) {
+		skip_ws(c);
+		if(c->p >= c->end || *c->p == ',')
+			break;
+		if(*c->p != ';')
+			return 0;
+		c->p++;
+		skip_ws(c);
+		nlen = token(c, &name);
+		if(nlen == 0)
+			return 0;
+		skip_ws(c);
+		vlen = 0;
+		val = NULL;
+		if(c->p < c->end && *c->p == '=') {
+			c->p++;
+			skip_ws(c);
+			if(c->p < c->end && *c->p == '"') {
+				if(!quoted(c, &val, &vlen))
+					return 0;
+			} else {
+				vlen = token(c, &val);
+				if(vlen == 0)
+					return 0;
+			}
+		}
+		if(so_ieq(name, nlen, "cause", 5)) {
+			size_t i;
+			if(val == NULL || vlen == 0 || vlen > 4)
+				return 0;
+			cause = 0;
+			for(i = 0; i < vlen; i++) {
+				if(val[i] < '0' || val[i] > '9')
+					return 0;
+				cause = cause * 10 + (val[i] - '0');
+			}
+		} else if(so_ieq(name, nlen, "text", 4)) {
+			text = val;
+			text_len = vlen;
+		} else if(so_ieq(name, nlen, "location", 8) && val != NULL
+				  && vlen < sizeof(loc)) {
+			memcpy(loc, val, vlen);
+			loc[vlen] = '\0';
+		}
+	}
+	if(is_q850) {
+		if(cause < 0 || cause > 127)
+			return 0;
+		if(r->q850 < 0) {
+			r->q850 = (int)cause;
+			memcpy(r->location, loc, sizeof(loc));
+			if(text != NULL) {
+				r->text = text;
+				r->text_len = text_len;
+			}
+		}
+	} else if(is_sip) {
+		if(cause < 100 || cause > 699)
+			return 0;
+		if(r->sip_cause < 0) {
+			r->sip_cause = (int)cause;
+			if(r->text == NULL && text != NULL) {
+				r->text = text;
+				r->text_len = text_len;
+			}
+		}
+	}
+	return 1;
+}
+
+int sipoutcome_reason_hdr_parse(
+		const char *body, size_t len, sipoutcome_reason_hdr_t *r)
+{
+	cursor_t c;
+	int good = 0;
+
+	if(body == NULL || r == NULL)
+		return SIPOUTCOME_EINVAL;
+	if(len > REASON_SCAN_MAX)
+		len = REASON_SCAN_MAX;
+	c.p = body;
+	c.end = body + len;
+	for(;;) {
+		skip_ws(&c);
+		if(c.p >= c.end)
+			break;
+		r->values++;
+		if(parse_value(&c, r)) {
+			good++;
+			skip_ws(&c);
+			if(c.p < c.end && *c.p == ',')
+				c.p++;
+		} else {
+			r->bad++;
+			skip_value(&c);
+		}
+	}
+	return good > 0 ? SIPOUTCOME_OK : SIPOUTCOME_ESYNTAX;
+}

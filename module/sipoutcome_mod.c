@@ -1,0 +1,403 @@
+/*
+ * sipoutcome Kamailio module: exports, parameters, script and KEMI
+ * wrappers. The reply-path logic is in so_tm.c, the engine in
+ * module/engine (include/sipoutcome.h).
+ */
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/kemi.h"
+#include "core/mod_fix.h"
+#include "core/parser/parse_methods.h"
+#include "core/pvar.h"
+#include "core/sr_module.h"
+#include "core/ut.h"
+
+#include "so_mod.h"
+
+MODULE_VERSION
+
+/* Parameters; defaults are documented in README.md and doc/. */
+int so_auto = 1;
+static char *so_methods_param = "INVITE";
+unsigned int so_methods_mask = METHOD_INVITE;
+static int so_log_enabled = 1;
+int so_log_level = L_NOTICE;
+static char *so_log_facility_param = NULL;
+int so_log_facility = 0; /* 0: the core's log_facility */
+static char *so_reason_mode_param = "keep";
+int so_reason_mode = SO_RM_KEEP;
+static char *so_outcome_header_param = "";
+str so_outcome_header = STR_NULL;
+static char *so_default_vendor_param = "rfc";
+
+struct tm_binds so_tmb;
+sipoutcome_profiles_t *so_profiles = NULL;
+const sipoutcome_profile_t *so_default_profile = NULL;
+
+/* profile files named by the repeatable `profile` parameter */
+#define SO_MAX_PROFILE_FILES 32
+static char *so_profile_files[SO_MAX_PROFILE_FILES];
+static int so_profile_files_n = 0;
+
+static int mod_init(void);
+static int child_init(int rank);
+static void mod_destroy(void);
+
+static int so_profile_param(modparam_t type, void *val)
+{
+	if(so_profile_files_n >= SO_MAX_PROFILE_FILES) {
+		LM_ERR("at most %d profile files\n", SO_MAX_PROFILE_FILES);
+		return -1;
+	}
+	so_profile_files[so_profile_files_n++] = (char *)val;
+	return 0;
+}
+
+int so_reason_mode_parse(const str *s)
+{
+	static const char *const names[] = {"keep", "normalize", "annotate",
+			"rewrite"};
+	int i;
+
+	for(i = 0; i < 4; i++) {
+		if(s->len == (int)strlen(names[i])
+				&& strncasecmp(s->s, names[i], s->len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* ---- script functions ---- */
+
+static int w_sipoutcome_classify(sip_msg_t *msg, char *p1, char *p2)
+{
+	return so_classify_current(msg, 1);
+}
+
+static int ki_sipoutcome_classify(sip_msg_t *msg)
+{
+	return so_classify_current(msg, 1);
+}
+
+static int ki_sipoutcome_reason(sip_msg_t *msg, str *mode)
+{
+	int m = so_reason_mode_parse(mode);
+
+	if(m < 0) {
+		LM_ERR("unknown reason mode '%.*s' (keep, normalize, annotate,"
+			   " rewrite)\n",
+				mode->len, mode->s);
+		return -1;
+	}
+	if(msg->first_line.type != SIP_REPLY) {
+		LM_ERR("sipoutcome_reason() works on a reply (onreply_route)\n");
+		return -1;
+	}
+	if(so_classify_current(msg, 0) < 0)
+		return -1;
+	return so_reason_apply(msg, m, &so_cur.r, 0) < 0 ? -1 : 1;
+}
+
+static int w_sipoutcome_reason(sip_msg_t *msg, char *p1, char *p2)
+{
+	str mode;
+
+	if(fixup_get_svalue(msg, (gparam_t *)p1, &mode) < 0) {
+		LM_ERR("cannot get the mode\n");
+		return -1;
+	}
+	return ki_sipoutcome_reason(msg, &mode);
+}
+
+static int fixup_reason_mode(void **param, int param_no)
+{
+	gparam_t *gp;
+
+	if(fixup_spve_null(param, param_no) < 0)
+		return -1;
+	gp = (gparam_t *)*param;
+	if(gp->type == GPARAM_TYPE_STR && so_reason_mode_parse(&gp->v.str) < 0) {
+		LM_ERR("sipoutcome_reason: unknown mode '%.*s' (keep, normalize,"
+			   " annotate, rewrite)\n",
+				gp->v.str.len, gp->v.str.s);
+		return -1;
+	}
+	return 0;
+}
+
+static int ki_sipoutcome_vendor(sip_msg_t *msg, str *name)
+{
+	return so_vendor_set(msg, name);
+}
+
+static int w_sipoutcome_vendor(sip_msg_t *msg, char *p1, char *p2)
+{
+	str name;
+
+	if(fixup_get_svalue(msg, (gparam_t *)p1, &name) < 0) {
+		LM_ERR("cannot get the vendor name\n");
+		return -1;
+	}
+	return so_vendor_set(msg, &name);
+}
+
+static int fixup_vendor(void **param, int param_no)
+{
+	gparam_t *gp;
+
+	if(fixup_spve_null(param, param_no) < 0)
+		return -1;
+	gp = (gparam_t *)*param;
+	/* a literal name is checked now, so a typo stops start-up */
+	if(gp->type == GPARAM_TYPE_STR && so_profiles != NULL
+			&& sipoutcome_profiles_find(
+					   so_profiles, gp->v.str.s, gp->v.str.len)
+					   == NULL) {
+		LM_ERR("sipoutcome_vendor: unknown vendor profile '%.*s'\n",
+				gp->v.str.len, gp->v.str.s);
+		return -1;
+	}
+	return 0;
+}
+
+/* "BUSY|NO_ANSWER": 1 when the current tag is one of them. */
+static int ki_sipoutcome_is(sip_msg_t *msg, str *tags)
+{
+	const char *name;
+	int i, start = 0;
+
+	if(!so_cur.valid)
+		return -1;
+	name = sipoutcome_tag_name(so_cur.r.tag);
+	for(i = 0; i <= tags->len; i++) {
+		if(i == tags->len || tags->s[i] == '|' || tags->s[i] == ',') {
+			int n = i - start;
+			while(n > 0 && tags->s[start] == ' ') {
+				start++;
+				n--;
+			}
+			while(n > 0 && tags->s[start + n - 1] == ' ')
+				n--;
+			if(n == (int)strlen(name) && strncasecmp(tags->s + start, name, n) == 0)
+				return 1;
+			start = i + 1;
+		}
+	}
+	return -1;
+}
+
+static int w_sipoutcome_is(sip_msg_t *msg, char *p1, char *p2)
+{
+	str tags;
+
+	if(fixup_get_svalue(msg, (gparam_t *)p1, &tags) < 0) {
+		LM_ERR("cannot get the tag list\n");
+		return -1;
+	}
+	return ki_sipoutcome_is(msg, &tags);
+}
+
+/* KEMI getter: KSR.sipoutcome.get("tag") */
+static sr_kemi_xval_t so_xval;
+
+static sr_kemi_xval_t *ki_sipoutcome_get(sip_msg_t *msg, str *key)
+{
+	str s = STR_NULL;
+	int ival = 0, is_int = 0;
+
+	memset(&so_xval, 0, sizeof(so_xval));
+	if(so_get_str(key, &s, &ival, &is_int) < 0) {
+		so_xval.vtype = SR_KEMIP_NULL;
+		return &so_xval;
+	}
+	if(is_int) {
+		so_xval.vtype = SR_KEMIP_INT;
+		so_xval.v.n = ival;
+	} else {
+		so_xval.vtype = SR_KEMIP_STR;
+		so_xval.v.s = s;
+	}
+	return &so_xval;
+}
+
+/* clang-format off */
+static cmd_export_t cmds[] = {
+	{"sipoutcome_classify", (cmd_function)w_sipoutcome_classify, 0, 0, 0,
+		ONREPLY_ROUTE | FAILURE_ROUTE},
+	{"sipoutcome_reason", (cmd_function)w_sipoutcome_reason, 1,
+		fixup_reason_mode, fixup_free_spve_null, ONREPLY_ROUTE},
+	{"sipoutcome_vendor", (cmd_function)w_sipoutcome_vendor, 1,
+		fixup_vendor, fixup_free_spve_null,
+		REQUEST_ROUTE | FAILURE_ROUTE | ONREPLY_ROUTE | BRANCH_ROUTE},
+	{"sipoutcome_is", (cmd_function)w_sipoutcome_is, 1,
+		fixup_spve_null, fixup_free_spve_null, ANY_ROUTE},
+	{0, 0, 0, 0, 0, 0}
+};
+
+static param_export_t params[] = {
+	{"auto", PARAM_INT, &so_auto},
+	{"methods", PARAM_STRING, &so_methods_param},
+	{"log", PARAM_INT, &so_log_enabled},
+	{"log_level", PARAM_INT, &so_log_level},
+	{"log_facility", PARAM_STRING, &so_log_facility_param},
+	{"reason_mode", PARAM_STRING, &so_reason_mode_param},
+	{"outcome_header", PARAM_STRING, &so_outcome_header_param},
+	{"default_vendor", PARAM_STRING, &so_default_vendor_param},
+	{"profile", PARAM_STRING | PARAM_USE_FUNC, (void *)so_profile_param},
+	{0, 0, 0}
+};
+
+static pv_export_t mod_pvs[] = {
+	{{"outcome", sizeof("outcome") - 1}, PVT_OTHER, so_pv_get, 0,
+		so_pv_parse_name, 0, 0, 0},
+	{{0, 0}, 0, 0, 0, 0, 0, 0, 0}
+};
+
+struct module_exports exports = {
+	"sipoutcome",
+	DEFAULT_DLFLAGS,
+	cmds,
+	params,
+	0,	/* RPC methods */
+	mod_pvs,
+	0,	/* response handling */
+	mod_init,
+	child_init,
+	mod_destroy
+};
+/* clang-format on */
+
+static int mod_init(void)
+{
+	sipoutcome_error_t err;
+	char msg[512];
+	str s;
+	int i, rc;
+
+	if(load_tm_api(&so_tmb) < 0) {
+		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
+		return -1;
+	}
+
+	s.s = so_methods_param;
+	s.len = strlen(s.s);
+	if(parse_methods(&s, &so_methods_mask) < 0 || so_methods_mask == 0) {
+		LM_ERR("methods: cannot parse '%s' (e.g. \"INVITE\" or "
+			   "\"INVITE,MESSAGE\")\n",
+				so_methods_param);
+		return -1;
+	}
+
+	s.s = so_reason_mode_param;
+	s.len = strlen(s.s);
+	so_reason_mode = so_reason_mode_parse(&s);
+	if(so_reason_mode < 0) {
+		LM_ERR("reason_mode: unknown value '%s' (keep, normalize, annotate,"
+			   " rewrite)\n",
+				so_reason_mode_param);
+		return -1;
+	}
+
+	so_outcome_header.s = so_outcome_header_param;
+	so_outcome_header.len = strlen(so_outcome_header_param);
+	for(i = 0; i < so_outcome_header.len; i++) {
+		char c = so_outcome_header.s[i];
+		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+				   || (c >= '0' && c <= '9') || c == '-' || c == '_')
+				|| so_outcome_header.len > 64) {
+			LM_ERR("outcome_header: '%s' is not a header name (letters, "
+				   "digits, '-', at most 64)\n",
+					so_outcome_header_param);
+			return -1;
+		}
+	}
+
+	if(so_log_facility_param != NULL) {
+		so_log_facility = str2facility(so_log_facility_param);
+		if(so_log_facility == -1) {
+			LM_ERR("log_facility: unknown facility '%s'\n",
+					so_log_facility_param);
+			return -1;
+		}
+	}
+	if(!so_log_enabled)
+		so_log_level = L_DBG + 100; /* never printable */
+
+	rc = sipoutcome_profiles_new(&so_profiles, &err);
+	if(rc != SIPOUTCOME_OK) {
+		LM_ERR("built-in profiles: %s\n",
+				sipoutcome_error_format(&err, msg, sizeof(msg)));
+		return -1;
+	}
+	for(i = 0; i < so_profile_files_n; i++) {
+		rc = sipoutcome_profiles_load_file(so_profiles, so_profile_files[i],
+				&err);
+		if(rc != SIPOUTCOME_OK) {
+			LM_ERR("profile: %s\n",
+					sipoutcome_error_format(&err, msg, sizeof(msg)));
+			return -1;
+		}
+	}
+	so_default_profile = sipoutcome_profiles_find(so_profiles,
+			so_default_vendor_param, strlen(so_default_vendor_param));
+	if(so_default_profile == NULL) {
+		LM_ERR("default_vendor: unknown vendor profile '%s'\n",
+				so_default_vendor_param);
+		return -1;
+	}
+
+	if(so_tm_init() < 0)
+		return -1;
+	if(so_event_route_init() < 0)
+		return -1;
+	return 0;
+}
+
+static int child_init(int rank)
+{
+	return 0;
+}
+
+static void mod_destroy(void)
+{
+	sipoutcome_profiles_free(so_profiles);
+	so_profiles = NULL;
+}
+
+/* clang-format off */
+static sr_kemi_t sr_kemi_sipoutcome_exports[] = {
+	{ str_init("sipoutcome"), str_init("classify"),
+		SR_KEMIP_INT, ki_sipoutcome_classify,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("sipoutcome"), str_init("reason"),
+		SR_KEMIP_INT, ki_sipoutcome_reason,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("sipoutcome"), str_init("vendor"),
+		SR_KEMIP_INT, ki_sipoutcome_vendor,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("sipoutcome"), str_init("is"),
+		SR_KEMIP_INT, ki_sipoutcome_is,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("sipoutcome"), str_init("get"),
+		SR_KEMIP_XVAL, ki_sipoutcome_get,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
+};
+/* clang-format on */
+
+int mod_register(char *path, int *dlflags, void *p1, void *p2)
+{
+	sr_kemi_modules_add(sr_kemi_sipoutcome_exports);
+	return 0;
+}

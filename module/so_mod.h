@@ -1,0 +1,95 @@
+/*
+ * Shared declarations of the Kamailio adapter (module/so_*.c, sipoutcome_mod.c). The engine
+ * (module/engine, include/sipoutcome.h) knows nothing of Kamailio.
+ */
+#ifndef SO_MOD_H
+#define SO_MOD_H
+
+#include "core/parser/msg_parser.h"
+#include "core/pvar.h"
+#include "core/str.h"
+#include "modules/tm/tm_load.h"
+
+#include "sipoutcome.h"
+
+/* Module parameters (sipoutcome_mod.c). */
+extern int so_auto;
+extern unsigned int so_methods_mask;
+extern int so_log_level;
+extern int so_log_facility;
+extern str so_outcome_header;
+
+/* reason_mode values */
+enum so_reason_mode {
+	SO_RM_KEEP = 0,
+	SO_RM_NORMALIZE,
+	SO_RM_ANNOTATE,
+	SO_RM_REWRITE
+};
+extern int so_reason_mode;
+int so_reason_mode_parse(const str *s);
+
+extern struct tm_binds so_tmb;
+extern sipoutcome_profiles_t *so_profiles;
+extern const sipoutcome_profile_t *so_default_profile;
+
+/* Branches for which per-branch facts are kept; later ones still work,
+ * their Reason cause is just not remembered. */
+#define SO_MAX_BRANCHES 16
+
+/* Per-transaction state, in shared memory, freed with the transaction. */
+typedef struct so_tstate {
+	volatile unsigned int flags; /* SO_TS_* below, set-once bits */
+	const sipoutcome_profile_t *vendor; /* NULL: default profile */
+	int16_t q850[SO_MAX_BRANCHES]; /* Reason Q.850 cause of the final */
+	int16_t code[SO_MAX_BRANCHES]; /* final code received per branch */
+	int32_t retry_after[SO_MAX_BRANCHES]; /* seconds, -1 none */
+} so_tstate_t;
+
+#define SO_TS_RINGING (1u << 0)
+#define SO_TS_CANCELED (1u << 1)
+#define SO_TS_REPLIED (1u << 2)
+#define SO_TS_DONE (1u << 3)	 /* counted, logged, event route run */
+#define SO_TS_LOCAL_REPLY (1u << 4) /* we sent the timeout reply ourselves */
+
+/* What the script sees through $outcome(key): the last classification in
+ * this process. Fixed-size copies, no allocation. */
+typedef struct so_current {
+	int valid;
+	sipoutcome_result_t r;
+	int local;
+	int ringing;
+	int canceled;
+	int timeout;
+	int branch;
+	int q850;
+	int retry_after;
+	int reason_len;
+	int callid_len;
+	char reason[256];
+	char callid[256];
+} so_current_t;
+
+extern so_current_t so_cur;
+
+/* so_tm.c */
+int so_tm_init(void);
+so_tstate_t *so_tstate_get(struct cell *t);
+int so_classify_current(sip_msg_t *msg, int for_script);
+int so_reason_apply(sip_msg_t *rpl, int mode, const sipoutcome_result_t *r,
+		int add_header);
+int so_vendor_set(sip_msg_t *msg, const str *name);
+int so_event_route_init(void);
+
+/* so_log.c */
+void so_log_current(void);
+void so_fill_current(const sipoutcome_result_t *r, int local, int ringing,
+		int canceled, int timeout, int branch, int q850, int retry_after,
+		const str *reason, const str *callid);
+
+/* so_pv.c */
+int so_pv_parse_name(pv_spec_t *sp, str *in);
+int so_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res);
+int so_get_str(const str *key, str *out, int *ival, int *is_int);
+
+#endif

@@ -1,0 +1,715 @@
+/*
+ * The reply path: per-transaction call context from tm callbacks,
+ * classification of the final response sent upstream, reason-phrase
+ * rewriting, the outcome header and event_route[sipoutcome:final].
+ *
+ * tm facts relied on (Kamailio 5.6 modules/tm): TMCB_RESPONSE_IN runs for
+ * every received reply before onreply_route, on a pkg message, and lumps
+ * added there survive storing the reply (t_reply.c relay_reply);
+ * TMCB_RESPONSE_OUT runs once the final reply was sent, relayed or local
+ * (FAKED_REPLY, relayed_reply_branch -2 for t_reply()); T_CANCELED marks
+ * the caller's CANCEL; F_RB_TIMEOUT marks a branch whose timer fired.
+ */
+#include <string.h>
+
+#include "core/action.h"
+#include "core/data_lump.h"
+#include "core/data_lump_rpl.h"
+#include "core/dprint.h"
+#include "core/error.h"
+#include "core/kemi.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/msg_translator.h"
+#include "core/parser/parse_cseq.h"
+#include "core/receive.h"
+#include "core/route.h"
+#include "modules/tm/h_table.h"
+
+#include "so_mod.h"
+
+static int so_evrt_idx = -1;
+str so_event_callback = STR_NULL;
+
+/* sipoutcome_vendor() called before the transaction exists: remembered
+ * for the request being routed and taken over in TMCB_REQUEST_IN. */
+static unsigned int so_pending_id;
+static int so_pending_pid;
+static const sipoutcome_profile_t *so_pending_vendor;
+
+static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps);
+
+static void so_tstate_free(void *p)
+{
+	shm_free(p);
+}
+
+so_tstate_t *so_tstate_get(struct cell *t)
+{
+	struct tm_callback *cb;
+
+	if(t == NULL || t == T_UNDEFINED)
+		return NULL;
+	for(cb = (struct tm_callback *)t->tmcb_hl.first; cb; cb = cb->next) {
+		if(cb->callback == so_tm_cb)
+			return (so_tstate_t *)cb->param;
+	}
+	return NULL;
+}
+
+static unsigned int ts_set(so_tstate_t *st, unsigned int bits)
+{
+	return __atomic_fetch_or(&st->flags, bits, __ATOMIC_ACQ_REL);
+}
+
+static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
+{
+	sip_msg_t *req = ps->req;
+	so_tstate_t *st;
+	int i;
+
+	if(req == NULL || !(req->REQ_METHOD & so_methods_mask))
+		return;
+	st = shm_malloc(sizeof(*st));
+	if(st == NULL) {
+		SHM_MEM_ERROR;
+		return; /* the call goes on, unclassified */
+	}
+	memset(st, 0, sizeof(*st));
+	for(i = 0; i < SO_MAX_BRANCHES; i++) {
+		st->q850[i] = -1;
+		st->retry_after[i] = -1;
+	}
+	if(so_pending_vendor != NULL && so_pending_id == req->id
+			&& so_pending_pid == req->pid)
+		st->vendor = so_pending_vendor;
+	if(so_tmb.register_tmcb(req, t,
+			   TMCB_RESPONSE_IN | TMCB_E2ECANCEL_IN | TMCB_ON_FAILURE
+					   | TMCB_RESPONSE_OUT,
+			   so_tm_cb, st, so_tstate_free)
+			<= 0) {
+		LM_ERR("cannot register tm callbacks; call left unclassified\n");
+		shm_free(st);
+	}
+}
+
+int so_tm_init(void)
+{
+	if(so_tmb.register_tmcb(0, 0, TMCB_REQUEST_IN, so_on_request_in, 0, 0)
+			<= 0) {
+		LM_ERR("cannot register the TMCB_REQUEST_IN callback\n");
+		return -1;
+	}
+	return 0;
+}
+
+int so_vendor_set(sip_msg_t *msg, const str *name)
+{
+	const sipoutcome_profile_t *p;
+	struct cell *t;
+	so_tstate_t *st;
+
+	p = sipoutcome_profiles_find(so_profiles, name->s, name->len);
+	if(p == NULL) {
+		LM_ERR("unknown vendor profile '%.*s'; using '%s'\n", name->len,
+				name->s, sipoutcome_profile_name(so_default_profile));
+		return -1;
+	}
+	t = so_tmb.t_gett();
+	st = so_tstate_get(t);
+	if(st != NULL) {
+		st->vendor = p;
+		return 1;
+	}
+	so_pending_id = msg->id;
+	so_pending_pid = msg->pid;
+	so_pending_vendor = p;
+	return 1;
+}
+
+/* Retry-After: delta-seconds (RFC 3261 §20.33); -1 when absent/bad. */
+static int retry_after_seconds(const str *body)
+{
+	int i, v = 0;
+
+	for(i = 0; i < body->len && body->s[i] == ' '; i++)
+		;
+	if(i == body->len || body->s[i] < '0' || body->s[i] > '9')
+		return -1;
+	for(; i < body->len && body->s[i] >= '0' && body->s[i] <= '9'; i++) {
+		if(v > 99999999)
+			return -1;
+		v = v * 10 + (body->s[i] - '0');
+	}
+	return v;
+}
+
+/* Reason and Retry-After of a pkg reply. */
+static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
+{
+	sipoutcome_reason_hdr_t rh;
+	struct hdr_field *hf;
+
+	*q850 = -1;
+	*retry_after = -1;
+	if(parse_headers(rpl, HDR_EOH_F, 0) < 0)
+		return; /* tm relays it anyway; we just know less */
+	sipoutcome_reason_hdr_init(&rh);
+	for(hf = rpl->headers; hf; hf = hf->next) {
+		if(hf->type == HDR_REASON_T)
+			(void)sipoutcome_reason_hdr_parse(hf->body.s, hf->body.len, &rh);
+		else if(hf->type == HDR_RETRY_AFTER_T)
+			*retry_after = retry_after_seconds(&hf->body);
+	}
+	*q850 = rh.q850;
+}
+
+static const sipoutcome_profile_t *tstate_profile(const so_tstate_t *st)
+{
+	return (st && st->vendor) ? st->vendor : so_default_profile;
+}
+
+/* ---- reason phrase and outcome header on a relayed reply ---- */
+
+/* The phrase to send for a mode; 0 when the received one stays. */
+static int choose_phrase(int mode, const sipoutcome_result_t *r,
+		const str *rcvd, char *buf, size_t cap)
+{
+	unsigned int f = sipoutcome_phrase_check(r->code, rcvd->s, rcvd->len);
+	unsigned int broken =
+			f & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
+						| SIPOUTCOME_PH_OVERLONG);
+	size_t n;
+
+	switch(mode) {
+		case SO_RM_KEEP:
+			if(!broken)
+				return 0;
+			n = sipoutcome_phrase_sanitize(buf, cap, rcvd->s, rcvd->len);
+			if(n > 0)
+				return (int)n;
+			break; /* nothing printable: canonical */
+		case SO_RM_NORMALIZE:
+			if(f == 0)
+				return 0;
+			if(!r->registered) {
+				n = sipoutcome_phrase_sanitize(buf, cap, rcvd->s, rcvd->len);
+				if(n > 0)
+					return (int)n;
+			}
+			break;
+		case SO_RM_ANNOTATE: {
+			char note[64];
+			int nl = snprintf(note, sizeof(note), " [%s/%s]",
+					sipoutcome_tag_name(r->tag),
+					sipoutcome_category_name(r->category));
+			size_t room = cap - 1 < SIPOUTCOME_PHRASE_MAX
+								  ? cap - 1
+								  : SIPOUTCOME_PHRASE_MAX;
+			if(nl < 0 || (size_t)nl >= room)
+				break;
+			n = sipoutcome_phrase_sanitize(
+					buf, room - (size_t)nl + 1, rcvd->s, rcvd->len);
+			if(n == 0) {
+				n = r->phrase_len < room - (size_t)nl ? r->phrase_len
+													  : room - (size_t)nl;
+				memcpy(buf, r->phrase, n);
+			}
+			memcpy(buf + n, note, (size_t)nl);
+			buf[n + nl] = '\0';
+			return (int)(n + nl);
+		}
+		case SO_RM_REWRITE:
+			if(r->rewrite != NULL) {
+				n = strlen(r->rewrite);
+				if(n >= cap)
+					n = cap - 1;
+				memcpy(buf, r->rewrite, n);
+				buf[n] = '\0';
+				return (int)n;
+			}
+			break;
+		default:
+			return 0;
+	}
+	n = r->phrase_len < cap - 1 ? r->phrase_len : cap - 1;
+	memcpy(buf, r->phrase, n);
+	buf[n] = '\0';
+	if(rcvd->len == (int)n && memcmp(rcvd->s, buf, n) == 0)
+		return 0;
+	return (int)n;
+}
+
+static int replace_phrase(sip_msg_t *rpl, const char *phrase, int len)
+{
+	str *rs = &rpl->first_line.u.reply.reason;
+	struct lump *l;
+	char *copy;
+	int need_space = 0, off;
+
+	if(rs->len > 0) {
+		off = (int)(rs->s - rpl->buf);
+		l = del_lump(rpl, off, rs->len, 0);
+	} else {
+		/* empty phrase: insert at the end of the status code */
+		char *p = rpl->first_line.u.reply.status.s
+				  + rpl->first_line.u.reply.status.len;
+		off = (int)(p - rpl->buf);
+		if(p >= rpl->buf + rpl->len || *p != ' ')
+			need_space = 1;
+		else
+			off++;
+		l = anchor_lump(rpl, off, 0, 0);
+	}
+	if(l == NULL) {
+		LM_ERR("cannot rewrite the reason phrase\n");
+		return -1;
+	}
+	copy = pkg_malloc(len + need_space);
+	if(copy == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	if(need_space)
+		copy[0] = ' ';
+	memcpy(copy + need_space, phrase, len);
+	if(insert_new_lump_after(l, copy, len + need_space, 0) == NULL) {
+		LM_ERR("cannot rewrite the reason phrase\n");
+		pkg_free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+/* "X-Outcome: BUSY;category=busy;retry=no\r\n" into buf. */
+static int outcome_header(const sipoutcome_result_t *r, char *buf, int cap)
+{
+	int n = snprintf(buf, cap, "%.*s: %s;category=%s;retry=%s\r\n",
+			so_outcome_header.len, so_outcome_header.s,
+			sipoutcome_tag_name(r->tag),
+			sipoutcome_category_name(r->category),
+			sipoutcome_retry_name(r->retry));
+	return (n < 0 || n >= cap) ? -1 : n;
+}
+
+static int add_outcome_header(sip_msg_t *rpl, const sipoutcome_result_t *r)
+{
+	char hdr[160];
+	struct lump *a;
+	char *copy;
+	int n = outcome_header(r, hdr, sizeof(hdr));
+
+	if(n < 0 || parse_headers(rpl, HDR_EOH_F, 0) < 0)
+		return -1;
+	a = anchor_lump(rpl, rpl->unparsed - rpl->buf, 0, 0);
+	if(a == NULL)
+		return -1;
+	copy = pkg_malloc(n);
+	if(copy == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	memcpy(copy, hdr, n);
+	if(insert_new_lump_before(a, copy, n, 0) == NULL) {
+		pkg_free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+int so_reason_apply(sip_msg_t *rpl, int mode, const sipoutcome_result_t *r,
+		int add_header)
+{
+	char buf[SIPOUTCOME_PHRASE_MAX + 1];
+	int n, rc = 0;
+
+	if(rpl == NULL || rpl == FAKED_REPLY || rpl->first_line.type != SIP_REPLY)
+		return -1;
+	if(rpl->msg_flags & FL_SHM_CLONE)
+		return -1; /* pkg lumps on a stored reply would leak */
+	n = choose_phrase(
+			mode, r, &rpl->first_line.u.reply.reason, buf, sizeof(buf));
+	if(n > 0 && replace_phrase(rpl, buf, n) < 0)
+		rc = -1;
+	if(add_header && so_outcome_header.len > 0 && add_outcome_header(rpl, r) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* ---- classification ---- */
+
+static void str_from_status_line(const str *buf, str *reason)
+{
+	/* "SIP/2.0 408 Request Timeout\r\n" */
+	char *p = buf->s, *end = buf->s + buf->len, *e;
+
+	reason->s = NULL;
+	reason->len = 0;
+	if(p == NULL || buf->len < 12)
+		return;
+	p += 12;
+	for(e = p; e < end && *e != '\r' && *e != '\n'; e++)
+		;
+	reason->s = p;
+	reason->len = (int)(e - p);
+}
+
+static void callid_of(struct cell *t, sip_msg_t *msg, str *out)
+{
+	out->s = NULL;
+	out->len = 0;
+	if(t != NULL && t != T_UNDEFINED && t->uas.request
+			&& t->uas.request->callid)
+		*out = t->uas.request->callid->body;
+	else if(msg && msg != FAKED_REPLY
+			&& (msg->callid || parse_headers(msg, HDR_CALLID_F, 0) >= 0)
+			&& msg->callid)
+		*out = msg->callid->body;
+}
+
+static int any_branch_timeout(struct cell *t)
+{
+	int b;
+	for(b = 0; b < t->nr_of_outgoings; b++)
+		if(t->uac[b].request.flags & F_RB_TIMEOUT)
+			return 1;
+	return 0;
+}
+
+typedef struct so_call {
+	int code;
+	str reason;
+	int local;
+	int timeout;
+	int branch;
+	int q850;
+	int retry_after;
+} so_call_t;
+
+static int classify_call(struct cell *t, so_tstate_t *st, so_call_t *c,
+		sip_msg_t *msg, sipoutcome_result_t *r)
+{
+	sipoutcome_input_t in;
+	unsigned int f = st ? st->flags : 0;
+	int canceled = (f & SO_TS_CANCELED)
+				   || (t && t != T_UNDEFINED && (t->flags & T_CANCELED));
+	str callid;
+
+	sipoutcome_input_init(&in);
+	in.code = c->code;
+	in.reason = c->reason.s;
+	in.reason_len = c->reason.len > 0 ? (size_t)c->reason.len : 0;
+	in.q850 = c->q850;
+	in.profile = tstate_profile(st);
+	if(f & SO_TS_RINGING)
+		in.flags |= SIPOUTCOME_CTX_RINGING;
+	if(canceled)
+		in.flags |= SIPOUTCOME_CTX_CANCELED;
+	if(f & SO_TS_REPLIED)
+		in.flags |= SIPOUTCOME_CTX_REPLIED;
+	if(c->local)
+		in.flags |= SIPOUTCOME_CTX_LOCAL;
+	if(c->timeout)
+		in.flags |= SIPOUTCOME_CTX_TIMEOUT;
+	if(sipoutcome_classify(&in, r) != SIPOUTCOME_OK) {
+		LM_ERR("cannot classify status code %d\n", c->code);
+		return -1;
+	}
+	callid_of(t, msg, &callid);
+	so_fill_current(r, c->local, (f & SO_TS_RINGING) != 0, canceled,
+			c->timeout, c->branch, c->q850, c->retry_after, &c->reason,
+			&callid);
+	return 0;
+}
+
+/* ---- event route ---- */
+
+int so_event_route_init(void)
+{
+	sr_kemi_eng_t *keng = sr_kemi_eng_get();
+
+	if(keng == NULL) {
+		so_evrt_idx = route_lookup(&event_rt, "sipoutcome:final");
+		if(so_evrt_idx >= 0 && event_rt.rlist[so_evrt_idx] == NULL)
+			so_evrt_idx = -1;
+	}
+	return 0;
+}
+
+static void run_event_route(str *send_buf)
+{
+	sip_msg_t pmsg;
+	run_act_ctx_t ctx;
+	run_act_ctx_t *bctx;
+	sr_kemi_eng_t *keng = NULL;
+	str evname = str_init("sipoutcome:final");
+	int backup_rt;
+
+	if(so_evrt_idx < 0) {
+		if(so_event_callback.len <= 0)
+			return;
+		keng = sr_kemi_eng_get();
+		if(keng == NULL)
+			return;
+	}
+	if(send_buf == NULL || send_buf->s == NULL || send_buf->len <= 0)
+		return;
+	if(build_sip_msg_from_buf(&pmsg, send_buf->s, send_buf->len, inc_msg_no())
+			!= 0) {
+		LM_ERR("cannot parse the reply for event_route[sipoutcome:final]\n");
+		return;
+	}
+	backup_rt = get_route_type();
+	set_route_type(EVENT_ROUTE);
+	init_run_actions_ctx(&ctx);
+	if(so_evrt_idx >= 0) {
+		run_top_route(event_rt.rlist[so_evrt_idx], &pmsg, &ctx);
+	} else {
+		bctx = sr_kemi_act_ctx_get();
+		sr_kemi_act_ctx_set(&ctx);
+		(void)sr_kemi_route(
+				keng, &pmsg, EVENT_ROUTE, &so_event_callback, &evname);
+		sr_kemi_act_ctx_set(bctx);
+	}
+	set_route_type(backup_rt);
+	free_sip_msg(&pmsg);
+}
+
+/* ---- tm callbacks ---- */
+
+static void so_on_response_in(struct cell *t, so_tstate_t *st,
+		struct tmcb_params *ps)
+{
+	sip_msg_t *rpl = ps->rpl;
+	int code = ps->code, b, q850, ra;
+	unsigned int pf;
+	sipoutcome_result_t r;
+	so_call_t c;
+
+	if(rpl == NULL || rpl == FAKED_REPLY)
+		return;
+	/* the 200 answering tm's own CANCEL is not an answer to the call */
+	if(rpl->cseq == NULL && parse_headers(rpl, HDR_CSEQ_F, 0) < 0)
+		return;
+	if(rpl->cseq == NULL || get_cseq(rpl)->method_id == METHOD_CANCEL)
+		return;
+	if(code >= 180 && code < 190)
+		ts_set(st, SO_TS_RINGING | SO_TS_REPLIED);
+	else
+		ts_set(st, SO_TS_REPLIED);
+	if(code < 200 || t->uas.status >= 200)
+		return; /* provisional, or late after the final answer */
+
+	b = so_tmb.t_gett_branch();
+	reply_headers(rpl, &q850, &ra);
+	if(b >= 0 && b < SO_MAX_BRANCHES) {
+		st->q850[b] = (int16_t)q850;
+		st->code[b] = (int16_t)code;
+		st->retry_after[b] = ra;
+	}
+	LM_DBG("branch %d final %d q850 %d\n", b, code, q850);
+
+	if(!so_auto)
+		return;
+	pf = sipoutcome_phrase_check(code, rpl->first_line.u.reply.reason.s,
+			rpl->first_line.u.reply.reason.len);
+	if(so_reason_mode == SO_RM_KEEP && so_outcome_header.len == 0
+			&& !(pf & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
+						 | SIPOUTCOME_PH_OVERLONG)))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.code = code;
+	c.reason = rpl->first_line.u.reply.reason;
+	c.branch = b;
+	c.q850 = q850;
+	c.retry_after = ra;
+	if(classify_call(t, st, &c, rpl, &r) == 0)
+		so_reason_apply(rpl, so_reason_mode, &r, 1);
+}
+
+/* The proxy's own timeout reply: with no failure_route armed, send it
+ * ourselves so the phrase and header can carry the outcome. */
+static void so_on_failure(struct cell *t, so_tstate_t *st,
+		struct tmcb_params *ps)
+{
+	char phrase[SIPOUTCOME_PHRASE_MAX + 1], hdr[160];
+	sipoutcome_result_t r;
+	so_call_t c;
+	int b, n, hn;
+	str empty = STR_NULL;
+
+	if(!so_auto || ps->rpl != FAKED_REPLY || ps->req == NULL)
+		return;
+	if(so_reason_mode != SO_RM_ANNOTATE && so_reason_mode != SO_RM_REWRITE
+			&& so_outcome_header.len == 0)
+		return;
+	b = so_tmb.t_get_picked_branch();
+	if(b < 0 || b >= t->nr_of_outgoings || t->uac[b].on_failure != 0
+			|| t->on_failure != 0 || (t->flags & T_CANCELED))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.code = ps->code >= 200 ? ps->code : 408;
+	c.local = 1;
+	c.timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
+	c.branch = -1;
+	c.q850 = -1;
+	c.retry_after = -1;
+	c.reason.s = error_text(c.code);
+	c.reason.len = strlen(c.reason.s);
+	if(classify_call(t, st, &c, NULL, &r) < 0)
+		return;
+	n = choose_phrase(so_reason_mode, &r, &c.reason, phrase, sizeof(phrase));
+	if(n <= 0) {
+		memcpy(phrase, c.reason.s, c.reason.len);
+		phrase[c.reason.len] = '\0';
+	}
+	if(so_outcome_header.len > 0) {
+		hn = outcome_header(&r, hdr, sizeof(hdr));
+		if(hn > 0 && add_lump_rpl(ps->req, hdr, hn, LUMP_RPL_HDR) == NULL)
+			LM_ERR("cannot add the outcome header to the local reply\n");
+	}
+	(void)empty;
+	if(so_tmb.t_reply_trans(t, ps->req, c.code, phrase) < 0) {
+		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
+		return;
+	}
+	ts_set(st, SO_TS_LOCAL_REPLY);
+}
+
+static void so_on_response_out(struct cell *t, so_tstate_t *st,
+		struct tmcb_params *ps)
+{
+	sip_msg_t *rpl = ps->rpl, *src = NULL;
+	sipoutcome_result_t r;
+	so_call_t c;
+	int b;
+
+	if(ps->code < 200 || !so_auto)
+		return;
+	if(ts_set(st, SO_TS_DONE) & SO_TS_DONE)
+		return; /* counted and logged once per transaction */
+
+	memset(&c, 0, sizeof(c));
+	c.code = ps->code;
+	c.q850 = -1;
+	c.retry_after = -1;
+	b = t->relayed_reply_branch;
+	c.branch = b;
+	if(b >= 0 && b < t->nr_of_outgoings) {
+		c.timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
+		if(rpl != NULL && rpl != FAKED_REPLY) {
+			src = rpl;
+		} else if(!c.timeout && t->uac[b].reply != NULL
+				  && t->uac[b].reply != FAKED_REPLY
+				  && t->uac[b].last_received >= 200) {
+			/* tm rebuilt a received reply (503 sent as 500, merged
+			 * 401/407): still the next hop's answer */
+			src = t->uac[b].reply;
+		}
+	} else {
+		c.timeout = any_branch_timeout(t);
+		c.branch = -1;
+	}
+	if(src != NULL) {
+		c.reason = src->first_line.u.reply.reason;
+		if(b < SO_MAX_BRANCHES) {
+			c.q850 = st->q850[b];
+			c.retry_after = st->retry_after[b];
+		}
+	} else {
+		c.local = 1;
+		c.branch = -1;
+		str_from_status_line(&ps->send_buf, &c.reason);
+	}
+	if(is_printable(L_DBG)) {
+		int i;
+		for(i = 0; i < t->nr_of_outgoings; i++)
+			LM_DBG("branch %d last_received %d%s\n", i,
+					t->uac[i].last_received,
+					(t->uac[i].request.flags & F_RB_TIMEOUT) ? " timeout" : "");
+	}
+	if(classify_call(t, st, &c, src, &r) < 0)
+		return;
+	so_log_current();
+	run_event_route(&ps->send_buf);
+}
+
+static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
+{
+	so_tstate_t *st = (so_tstate_t *)*ps->param;
+
+	if(st == NULL)
+		return;
+	switch(type) {
+		case TMCB_RESPONSE_IN:
+			so_on_response_in(t, st, ps);
+			break;
+		case TMCB_E2ECANCEL_IN:
+			ts_set(st, SO_TS_CANCELED);
+			break;
+		case TMCB_ON_FAILURE:
+			so_on_failure(t, st, ps);
+			break;
+		case TMCB_RESPONSE_OUT:
+			so_on_response_out(t, st, ps);
+			break;
+		default:
+			break;
+	}
+}
+
+/* ---- sipoutcome_classify() from a script ---- */
+
+int so_classify_current(sip_msg_t *msg, int for_script)
+{
+	struct cell *t = so_tmb.t_gett();
+	so_tstate_t *st = so_tstate_get(t);
+	sipoutcome_result_t r;
+	so_call_t c;
+
+	memset(&c, 0, sizeof(c));
+	c.q850 = -1;
+	c.retry_after = -1;
+	c.branch = -1;
+	if(msg->first_line.type == SIP_REPLY) {
+		/* onreply_route: the reply being handled */
+		c.code = msg->REPLY_STATUS;
+		if(c.code < 200)
+			return -1;
+		c.reason = msg->first_line.u.reply.reason;
+		reply_headers(msg, &c.q850, &c.retry_after);
+		if(t != NULL && t != T_UNDEFINED)
+			c.branch = so_tmb.t_gett_branch();
+	} else {
+		/* failure_route: the winning reply of the transaction */
+		int b = so_tmb.t_get_picked_branch();
+		sip_msg_t *rpl;
+		if(t == NULL || t == T_UNDEFINED || b < 0 || b >= t->nr_of_outgoings)
+			return -1;
+		rpl = t->uac[b].reply;
+		c.code = t->uac[b].last_received;
+		if(c.code < 200)
+			c.code = 408; /* no final: tm's timeout */
+		c.branch = b;
+		c.timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
+		if(rpl == NULL || rpl == FAKED_REPLY) {
+			c.local = 1;
+			c.reason.s = error_text(c.code);
+			c.reason.len = strlen(c.reason.s);
+		} else {
+			c.reason = rpl->first_line.u.reply.reason;
+			if(st && b < SO_MAX_BRANCHES) {
+				c.q850 = st->q850[b];
+				c.retry_after = st->retry_after[b];
+			}
+		}
+	}
+	if(classify_call(t, st, &c, msg, &r) < 0)
+		return -1;
+	/* With auto on, the final sent upstream is logged once in
+	 * TMCB_RESPONSE_OUT; otherwise the first script call logs it. */
+	if(for_script && (!so_auto || st == NULL)
+			&& (st == NULL || !(ts_set(st, SO_TS_DONE) & SO_TS_DONE)))
+		so_log_current();
+	return 1;
+}
