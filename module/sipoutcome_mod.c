@@ -32,8 +32,6 @@ str so_outcome_header = STR_NULL;
 static char *so_default_vendor_param = "rfc";
 
 struct tm_binds so_tmb;
-sipoutcome_profiles_t *so_profiles = NULL;
-const sipoutcome_profile_t *so_default_profile = NULL;
 
 /* profile files named by the repeatable `profile` parameter */
 #define SO_MAX_PROFILE_FILES 32
@@ -245,6 +243,7 @@ static param_export_t params[] = {
 	{"outcome_header", PARAM_STRING, &so_outcome_header_param},
 	{"default_vendor", PARAM_STRING, &so_default_vendor_param},
 	{"profile", PARAM_STRING | PARAM_USE_FUNC, (void *)so_profile_param},
+	{"event_callback", PARAM_STR, &so_event_callback},
 	{0, 0, 0}
 };
 
@@ -270,10 +269,8 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
-	sipoutcome_error_t err;
-	char msg[512];
 	str s;
-	int i, rc;
+	int i;
 
 	if(load_tm_api(&so_tmb) < 0) {
 		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
@@ -324,29 +321,16 @@ static int mod_init(void)
 	if(!so_log_enabled)
 		so_log_level = L_DBG + 100; /* never printable */
 
-	rc = sipoutcome_profiles_new(&so_profiles, &err);
-	if(rc != SIPOUTCOME_OK) {
-		LM_ERR("built-in profiles: %s\n",
-				sipoutcome_error_format(&err, msg, sizeof(msg)));
+	if(so_profiles_init(so_profile_files, so_profile_files_n,
+			   so_default_vendor_param)
+			< 0)
+		return -1;
+	if(so_counters_init() < 0) {
+		LM_ERR("cannot register the counters\n");
 		return -1;
 	}
-	for(i = 0; i < so_profile_files_n; i++) {
-		rc = sipoutcome_profiles_load_file(so_profiles, so_profile_files[i],
-				&err);
-		if(rc != SIPOUTCOME_OK) {
-			LM_ERR("profile: %s\n",
-					sipoutcome_error_format(&err, msg, sizeof(msg)));
-			return -1;
-		}
-	}
-	so_default_profile = sipoutcome_profiles_find(so_profiles,
-			so_default_vendor_param, strlen(so_default_vendor_param));
-	if(so_default_profile == NULL) {
-		LM_ERR("default_vendor: unknown vendor profile '%s'\n",
-				so_default_vendor_param);
+	if(so_rpc_init() < 0)
 		return -1;
-	}
-
 	if(so_tm_init() < 0)
 		return -1;
 	if(so_event_route_init() < 0)

@@ -2,13 +2,128 @@
  * The per-process "current outcome" the script reads, and the one log
  * line per classified final reply.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "core/counters.h"
 #include "core/dprint.h"
+#include "core/mem/mem.h"
 
 #include "so_mod.h"
 
 so_current_t so_cur;
+
+/* Counters, group "sipoutcome" (kamcmd stats.get_statistics sipoutcome:,
+ * xhttp_prom /metrics as kamailio_sipoutcome_<name>): one per tag, one
+ * per class, one per vendor known at start-up plus vendor_other. */
+static counter_handle_t so_cnt_tag[SIPOUTCOME_TAG_COUNT];
+static counter_handle_t so_cnt_class[7];
+#define SO_MAX_VENDOR_COUNTERS 32
+static struct {
+	char name[32];
+	counter_handle_t h;
+} so_cnt_vendor[SO_MAX_VENDOR_COUNTERS + 1];
+static int so_cnt_nvendor;
+
+static const char *const so_tag_cnames[SIPOUTCOME_TAG_COUNT] = {
+		NULL, "completed", "busy", "no_answer", "canceled", "failed"};
+static const char *const so_class_cnames[7] = {NULL, NULL, "class_2xx",
+		"class_3xx", "class_4xx", "class_5xx", "class_6xx"};
+
+/* "vendor_<name>", non-alphanumerics as '_'; the name is kept for life. */
+static int so_register_vendor(const char *pn)
+{
+	size_t j, n = strlen(pn);
+	char *cname = pkg_malloc(n + sizeof("vendor_"));
+
+	if(cname == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	memcpy(cname, "vendor_", 7);
+	for(j = 0; j < n; j++)
+		cname[7 + j] = ((pn[j] >= 'a' && pn[j] <= 'z')
+							   || (pn[j] >= 'A' && pn[j] <= 'Z')
+							   || (pn[j] >= '0' && pn[j] <= '9'))
+							   ? pn[j]
+							   : '_';
+	cname[7 + n] = '\0';
+	snprintf(so_cnt_vendor[so_cnt_nvendor].name, sizeof(so_cnt_vendor[0].name),
+			"%s", pn);
+	if(counter_register(&so_cnt_vendor[so_cnt_nvendor].h, "sipoutcome", cname,
+			   0, 0, 0, "calls classified with this profile", 0)
+			< 0)
+		return -1;
+	so_cnt_nvendor++;
+	return 0;
+}
+
+int so_counters_init(void)
+{
+	size_t i, n;
+	int k;
+
+	for(k = 1; k < SIPOUTCOME_TAG_COUNT; k++) {
+		if(counter_register(&so_cnt_tag[k], "sipoutcome", so_tag_cnames[k], 0,
+				   0, 0, "calls with this outcome tag", 0)
+				< 0)
+			return -1;
+	}
+	for(k = 2; k < 7; k++) {
+		if(counter_register(&so_cnt_class[k], "sipoutcome", so_class_cnames[k],
+				   0, 0, 0, "final replies of this class", 0)
+				< 0)
+			return -1;
+	}
+	n = sipoutcome_profiles_count(so_profiles);
+	if(n > SO_MAX_VENDOR_COUNTERS)
+		n = SO_MAX_VENDOR_COUNTERS; /* the rest count as vendor_other */
+	for(i = 0; i <= n; i++) {
+		const char *pn = i < n ? sipoutcome_profile_name(
+										 sipoutcome_profiles_at(so_profiles, i))
+							   : "other";
+		if(so_register_vendor(pn) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void so_count_current(void)
+{
+	const sipoutcome_result_t *r = &so_cur.r;
+	int i;
+
+	if(!so_cur.valid)
+		return;
+	if(r->tag > 0 && r->tag < SIPOUTCOME_TAG_COUNT)
+		counter_inc(so_cnt_tag[r->tag]);
+	if(r->klass >= 2 && r->klass <= 6)
+		counter_inc(so_cnt_class[r->klass]);
+	/* the last slot is "other" */
+	for(i = 0; i < so_cnt_nvendor - 1; i++) {
+		if(strcmp(so_cnt_vendor[i].name, r->vendor) == 0)
+			break;
+	}
+	if(so_cnt_nvendor > 0)
+		counter_inc(so_cnt_vendor[i].h);
+}
+
+void so_counters_rpc(rpc_t *rpc, void *th)
+{
+	int k;
+
+	for(k = 1; k < SIPOUTCOME_TAG_COUNT; k++)
+		rpc->struct_add(th, "d", sipoutcome_tag_name(k),
+				(int)counter_get_val(so_cnt_tag[k]));
+	for(k = 2; k < 7; k++)
+		rpc->struct_add(th, "d", so_class_cnames[k] + 6,
+				(int)counter_get_val(so_cnt_class[k]));
+	for(k = 0; k < so_cnt_nvendor; k++) {
+		char key[64];
+		snprintf(key, sizeof(key), "vendor:%.31s", so_cnt_vendor[k].name);
+		rpc->struct_add(th, "d", key, (int)counter_get_val(so_cnt_vendor[k].h));
+	}
+}
 
 static void copy_bounded(char *dst, int cap, int *dlen, const str *src)
 {

@@ -7,6 +7,7 @@
 
 #include "core/parser/msg_parser.h"
 #include "core/pvar.h"
+#include "core/rpc.h"
 #include "core/str.h"
 #include "modules/tm/tm_load.h"
 
@@ -18,6 +19,7 @@ extern unsigned int so_methods_mask;
 extern int so_log_level;
 extern int so_log_facility;
 extern str so_outcome_header;
+extern str so_event_callback;
 
 /* reason_mode values */
 enum so_reason_mode {
@@ -30,8 +32,14 @@ extern int so_reason_mode;
 int so_reason_mode_parse(const str *s);
 
 extern struct tm_binds so_tmb;
+/* Profiles of this process; see so_profiles.c for reload across
+ * processes. Call so_profiles_refresh() before using them. */
 extern sipoutcome_profiles_t *so_profiles;
 extern const sipoutcome_profile_t *so_default_profile;
+int so_profiles_init(char **files, int nfiles, const char *default_vendor);
+void so_profiles_refresh(void);
+int so_profiles_reload(char *errbuf, int errlen);
+const sipoutcome_profile_t *so_profile_by_name(const char *name, int len);
 
 /* Branches for which per-branch facts are kept; later ones still work,
  * their Reason cause is just not remembered. */
@@ -40,7 +48,7 @@ extern const sipoutcome_profile_t *so_default_profile;
 /* Per-transaction state, in shared memory, freed with the transaction. */
 typedef struct so_tstate {
 	volatile unsigned int flags; /* SO_TS_* below, set-once bits */
-	const sipoutcome_profile_t *vendor; /* NULL: default profile */
+	char vendor[32]; /* profile name, "" for default_vendor */
 	int16_t q850[SO_MAX_BRANCHES]; /* Reason Q.850 cause of the final */
 	int16_t code[SO_MAX_BRANCHES]; /* final code received per branch */
 	int32_t retry_after[SO_MAX_BRANCHES]; /* seconds, -1 none */
@@ -81,11 +89,17 @@ int so_reason_apply(sip_msg_t *rpl, int mode, const sipoutcome_result_t *r,
 int so_vendor_set(sip_msg_t *msg, const str *name);
 int so_event_route_init(void);
 
-/* so_log.c */
+/* so_log.c: counters and the log line */
+int so_counters_init(void);
+void so_count_current(void);
+void so_counters_rpc(rpc_t *rpc, void *th);
 void so_log_current(void);
 void so_fill_current(const sipoutcome_result_t *r, int local, int ringing,
 		int canceled, int timeout, int branch, int q850, int retry_after,
 		const str *reason, const str *callid);
+
+/* so_rpc.c */
+int so_rpc_init(void);
 
 /* so_pv.c */
 int so_pv_parse_name(pv_spec_t *sp, str *in);

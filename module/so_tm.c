@@ -10,6 +10,7 @@
  * (FAKED_REPLY, relayed_reply_branch -2 for t_reply()); T_CANCELED marks
  * the caller's CANCEL; F_RB_TIMEOUT marks a branch whose timer fired.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/action.h"
@@ -35,7 +36,7 @@ str so_event_callback = STR_NULL;
  * for the request being routed and taken over in TMCB_REQUEST_IN. */
 static unsigned int so_pending_id;
 static int so_pending_pid;
-static const sipoutcome_profile_t *so_pending_vendor;
+static char so_pending_vendor[32];
 
 static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps);
 
@@ -80,9 +81,9 @@ static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
 		st->q850[i] = -1;
 		st->retry_after[i] = -1;
 	}
-	if(so_pending_vendor != NULL && so_pending_id == req->id
+	if(so_pending_vendor[0] != '\0' && so_pending_id == req->id
 			&& so_pending_pid == req->pid)
-		st->vendor = so_pending_vendor;
+		memcpy(st->vendor, so_pending_vendor, sizeof(st->vendor));
 	if(so_tmb.register_tmcb(req, t,
 			   TMCB_RESPONSE_IN | TMCB_E2ECANCEL_IN | TMCB_ON_FAILURE
 					   | TMCB_RESPONSE_OUT,
@@ -109,7 +110,8 @@ int so_vendor_set(sip_msg_t *msg, const str *name)
 	struct cell *t;
 	so_tstate_t *st;
 
-	p = sipoutcome_profiles_find(so_profiles, name->s, name->len);
+	so_profiles_refresh();
+	p = so_profile_by_name(name->s, name->len);
 	if(p == NULL) {
 		LM_ERR("unknown vendor profile '%.*s'; using '%s'\n", name->len,
 				name->s, sipoutcome_profile_name(so_default_profile));
@@ -118,12 +120,14 @@ int so_vendor_set(sip_msg_t *msg, const str *name)
 	t = so_tmb.t_gett();
 	st = so_tstate_get(t);
 	if(st != NULL) {
-		st->vendor = p;
+		snprintf(st->vendor, sizeof(st->vendor), "%s",
+				sipoutcome_profile_name(p));
 		return 1;
 	}
 	so_pending_id = msg->id;
 	so_pending_pid = msg->pid;
-	so_pending_vendor = p;
+	snprintf(so_pending_vendor, sizeof(so_pending_vendor), "%s",
+			sipoutcome_profile_name(p));
 	return 1;
 }
 
@@ -164,9 +168,16 @@ static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 	*q850 = rh.q850;
 }
 
+/* The profile of a call: looked up by name, so that a reload in between
+ * never leaves a dangling pointer. */
 static const sipoutcome_profile_t *tstate_profile(const so_tstate_t *st)
 {
-	return (st && st->vendor) ? st->vendor : so_default_profile;
+	const sipoutcome_profile_t *p;
+
+	if(st == NULL || st->vendor[0] == '\0')
+		return so_default_profile;
+	p = so_profile_by_name(st->vendor, strlen(st->vendor));
+	return p ? p : so_default_profile;
 }
 
 /* ---- reason phrase and outcome header on a relayed reply ---- */
@@ -395,6 +406,7 @@ static int classify_call(struct cell *t, so_tstate_t *st, so_call_t *c,
 				   || (t && t != T_UNDEFINED && (t->flags & T_CANCELED));
 	str callid;
 
+	so_profiles_refresh();
 	sipoutcome_input_init(&in);
 	in.code = c->code;
 	in.reason = c->reason.s;
@@ -630,6 +642,7 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 	}
 	if(classify_call(t, st, &c, src, &r) < 0)
 		return;
+	so_count_current();
 	so_log_current();
 	run_event_route(&ps->send_buf);
 }
@@ -709,7 +722,9 @@ int so_classify_current(sip_msg_t *msg, int for_script)
 	/* With auto on, the final sent upstream is logged once in
 	 * TMCB_RESPONSE_OUT; otherwise the first script call logs it. */
 	if(for_script && (!so_auto || st == NULL)
-			&& (st == NULL || !(ts_set(st, SO_TS_DONE) & SO_TS_DONE)))
+			&& (st == NULL || !(ts_set(st, SO_TS_DONE) & SO_TS_DONE))) {
+		so_count_current();
 		so_log_current();
+	}
 	return 1;
 }

@@ -46,11 +46,38 @@ static int needs_quotes(const char *v, size_t n)
 	return 0;
 }
 
-/* key=value, quoting and escaping the value; value cut at 256 bytes. */
+/* Bytes the escaped form of v[i] takes, and how many input bytes it
+ * covers (a whole UTF-8 sequence is never split). */
+static size_t esc_len(const char *v, size_t i, size_t n, size_t *adv)
+{
+	unsigned char c = (unsigned char)v[i];
+	size_t k = 1;
+
+	*adv = 1;
+	if(c == '"' || c == '\\')
+		return 2;
+	if(c < 0x20 || c == 0x7F)
+		return 4;
+	if(c >= 0xC0) {
+		size_t j, want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		/* group only real continuation bytes; anything else is escaped
+		 * or copied on its own */
+		for(j = 1; j < want && i + j < n
+				   && ((unsigned char)v[i + j] & 0xC0) == 0x80;
+				j++)
+			;
+		k = j;
+	}
+	*adv = k;
+	return k;
+}
+
+/* key=value, quoting and escaping the value; the value as written
+ * (escapes included, quotes excluded) is cut at 256 bytes. */
 static void kv(out_t *o, const char *key, const char *v, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	size_t i, used = 0, adv, el;
 
 	if(o->len > 0)
 		put(o, " ", 1);
@@ -59,16 +86,18 @@ static void kv(out_t *o, const char *key, const char *v, size_t n)
 	if(v == NULL) {
 		return; /* empty value: `q850=` */
 	}
-	if(n > LOGFMT_VALUE_MAX)
-		n = LOGFMT_VALUE_MAX;
-	if(!needs_quotes(v, n)) {
+	if(!needs_quotes(v, n) && n <= LOGFMT_VALUE_MAX) {
 		put(o, v, n);
 		return;
 	}
 	put(o, "\"", 1);
-	for(i = 0; i < n; i++) {
+	for(i = 0; i < n; i += adv) {
 		unsigned char c = (unsigned char)v[i];
 		char esc[4];
+		el = esc_len(v, i, n, &adv);
+		if(used + el > LOGFMT_VALUE_MAX)
+			break;
+		used += el;
 		if(c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
@@ -80,7 +109,7 @@ static void kv(out_t *o, const char *key, const char *v, size_t n)
 			esc[3] = hex[c & 15];
 			put(o, esc, 4);
 		} else {
-			put(o, (const char *)&v[i], 1);
+			put(o, v + i, adv);
 		}
 	}
 	put(o, "\"", 1);

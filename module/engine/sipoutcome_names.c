@@ -107,7 +107,10 @@ static int parse_name(const char *const *table, size_t n, const char *s,
 	int fn(const char *s, size_t len, type *out)                             \
 	{                                                                        \
 		int v = 0;                                                           \
-		int rc = parse_name(table, SO_ARRAY_SIZE(table), s, len, &v);        \
+		int rc;                                                              \
+		if(out == NULL)                                                      \
+			return SIPOUTCOME_EINVAL;                                        \
+		rc = parse_name(table, SO_ARRAY_SIZE(table), s, len, &v);            \
 		if(rc == SIPOUTCOME_OK)                                              \
 			*out = (type)v;                                                  \
 		return rc;                                                           \

@@ -476,6 +476,7 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 	char *cur, *end, *parent = NULL;
 	size_t rules_cap = 0;
 	int lineno = 0, rc = SIPOUTCOME_ESYNTAX, have_name = 0, parent_line = 0;
+	int name_line = 0;
 
 	if(check_bytes(buf, len, source, err) < 0)
 		return SIPOUTCOME_ESYNTAX;
@@ -540,6 +541,7 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 			memcpy(p->name, name, n);
 			p->name[n] = '\0';
 			have_name = 1;
+			name_line = lineno;
 		} else if(so_ieq(kw, kwlen, "inherits", 8)) {
 			size_t n;
 			if(parent != NULL) {
@@ -608,7 +610,8 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 		goto fail;
 	}
 	if(sipoutcome_profiles_find(set, p->name, strlen(p->name)) != NULL) {
-		set_err(err, source, 1, "profile", "profile '%s' is already loaded",
+		set_err(err, source, name_line, "profile",
+				"profile '%s' is already loaded",
 				p->name);
 		goto fail;
 	}

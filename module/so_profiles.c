@@ -1,0 +1,133 @@
+/*
+ * Profiles inside Kamailio. Each process holds its own parsed copy
+ * (loaded before fork, so children inherit it). A reload (RPC
+ * sipoutcome.reload) parses the files completely into a new set; only
+ * when that succeeds is the set swapped and a generation number in shared
+ * memory bumped. Every other process notices the new generation at its
+ * next classification, loads its own new set the same way and swaps it:
+ * a call is never classified against a half-loaded profile. Calls keep
+ * their profile by name, so nothing points into a freed set.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/mem/shm_mem.h"
+
+#include "so_mod.h"
+
+sipoutcome_profiles_t *so_profiles = NULL;
+const sipoutcome_profile_t *so_default_profile = NULL;
+
+static char **so_files;
+static int so_nfiles;
+static char so_default_name[32];
+static volatile int *so_gen; /* shared */
+static int so_local_gen;
+
+/* A complete new set, or NULL with the reason in errbuf. */
+static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
+{
+	sipoutcome_profiles_t *set = NULL;
+	sipoutcome_error_t err;
+	int i;
+
+	memset(&err, 0, sizeof(err));
+	if(sipoutcome_profiles_new(&set, &err) != SIPOUTCOME_OK) {
+		snprintf(errbuf, errlen, "built-in profiles: ");
+		sipoutcome_error_format(&err, errbuf + strlen(errbuf),
+				errlen - strlen(errbuf));
+		return NULL;
+	}
+	for(i = 0; i < so_nfiles; i++) {
+		if(sipoutcome_profiles_load_file(set, so_files[i], &err)
+				!= SIPOUTCOME_OK) {
+			sipoutcome_error_format(&err, errbuf, errlen);
+			sipoutcome_profiles_free(set);
+			return NULL;
+		}
+	}
+	if(sipoutcome_profiles_find(set, so_default_name, strlen(so_default_name))
+			== NULL) {
+		snprintf(errbuf, errlen, "default_vendor: unknown vendor profile '%s'",
+				so_default_name);
+		sipoutcome_profiles_free(set);
+		return NULL;
+	}
+	return set;
+}
+
+static void swap_set(sipoutcome_profiles_t *set)
+{
+	sipoutcome_profiles_t *old = so_profiles;
+
+	so_profiles = set;
+	so_default_profile = sipoutcome_profiles_find(
+			set, so_default_name, strlen(so_default_name));
+	so_cur.valid = 0; /* it may point into the old set */
+	sipoutcome_profiles_free(old);
+}
+
+int so_profiles_init(char **files, int nfiles, const char *default_vendor)
+{
+	char errbuf[512];
+	sipoutcome_profiles_t *set;
+
+	so_files = files;
+	so_nfiles = nfiles;
+	snprintf(so_default_name, sizeof(so_default_name), "%s", default_vendor);
+	set = build_set(errbuf, sizeof(errbuf));
+	if(set == NULL) {
+		LM_ERR("%s\n", errbuf);
+		return -1;
+	}
+	swap_set(set);
+	so_gen = shm_malloc(sizeof(*so_gen));
+	if(so_gen == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	*so_gen = 0;
+	so_local_gen = 0;
+	return 0;
+}
+
+void so_profiles_refresh(void)
+{
+	char errbuf[512];
+	sipoutcome_profiles_t *set;
+	int gen;
+
+	if(so_gen == NULL)
+		return;
+	gen = __atomic_load_n(so_gen, __ATOMIC_ACQUIRE);
+	if(gen == so_local_gen)
+		return;
+	so_local_gen = gen;
+	set = build_set(errbuf, sizeof(errbuf));
+	if(set == NULL) {
+		/* the files changed again after the reload was validated */
+		LM_ERR("profile reload: %s; keeping the profiles in force\n", errbuf);
+		return;
+	}
+	swap_set(set);
+	LM_INFO("profiles reloaded (generation %d)\n", gen);
+}
+
+int so_profiles_reload(char *errbuf, int errlen)
+{
+	sipoutcome_profiles_t *set;
+
+	so_profiles_refresh();
+	set = build_set(errbuf, errlen);
+	if(set == NULL)
+		return -1;
+	swap_set(set);
+	so_local_gen = __atomic_add_fetch(so_gen, 1, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+const sipoutcome_profile_t *so_profile_by_name(const char *name, int len)
+{
+	return sipoutcome_profiles_find(so_profiles, name, (size_t)len);
+}
