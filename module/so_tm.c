@@ -594,7 +594,7 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 	sip_msg_t *rpl = ps->rpl, *src = NULL;
 	sipoutcome_result_t r;
 	so_call_t c;
-	int b;
+	int b, remote_rebuilt = 0;
 
 	if(ps->code < 200 || !so_auto)
 		return;
@@ -611,19 +611,21 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 		c.timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
 		if(rpl != NULL && rpl != FAKED_REPLY) {
 			src = rpl;
-		} else if(!c.timeout && t->uac[b].reply != NULL
-				  && t->uac[b].reply != FAKED_REPLY
-				  && t->uac[b].last_received >= 200) {
+		} else if(!c.timeout && t->uac[b].last_received >= 200
+				  && !(t->flags & T_CANCELED)) {
 			/* tm rebuilt a received reply (503 sent as 500, merged
 			 * 401/407): still the next hop's answer */
-			src = t->uac[b].reply;
+			remote_rebuilt = 1;
 		}
 	} else {
 		c.timeout = any_branch_timeout(t);
 		c.branch = -1;
 	}
-	if(src != NULL) {
-		c.reason = src->first_line.u.reply.reason;
+	if(src != NULL || remote_rebuilt) {
+		if(src != NULL)
+			c.reason = src->first_line.u.reply.reason;
+		else
+			str_from_status_line(&ps->send_buf, &c.reason);
 		if(b < SO_MAX_BRANCHES) {
 			c.q850 = st->q850[b];
 			c.retry_after = st->retry_after[b];

@@ -50,7 +50,9 @@ UAC_CANCEL_DOC = """
 
   Matching: the INVITE and the BYE are named transactions; the CANCEL is
   not, so the first <recv response="200"> of the chain, whose CSeq method
-  list is only "CANCEL", takes the CANCEL's 200 and never an INVITE's."""
+  list is only "CANCEL", takes the CANCEL's 200 and never an INVITE's.
+  SIPp matches an incoming message only while the call waits at a <recv>,
+  so no <nop> sits between a <send> and the <recv> for its answer."""
 
 INVITE = """  <send retrans="500" start_txn="invite"><![CDATA[
 INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -161,29 +163,25 @@ def chain(provisional_next, ringing_next):
     return "".join(lines)
 
 
-def init_default(var, value):
-    return f"""    <nop condexec="{var}" condexec_inverse="true">
-      <action><assignstr assign_to="{var}" value="{value}"/></action>
-    </nop>
-"""
-
-
 def uac():
     out = [HEADER.format(doc=UAC_DOC)]
     out.append('<scenario name="sipoutcome caller">\n')
     out.append('  <Global variables="hold"/>\n')
-    out.append("  <init>\n" + init_default("hold", "0") + "  </init>\n\n")
+    out.append("""  <nop>
+    <action><assign assign_to="hold_ms" value="0"/></action>
+  </nop>
+  <nop condexec="hold">
+    <action><todouble assign_to="hold_ms" variable="hold"/></action>
+  </nop>
+
+""")
     out.append(INVITE)
     out.append("\n  <!-- Any reply to the INVITE. -->\n")
     out.append('  <label id="wait_final"/>\n')
     out.append(chain("wait_final", "wait_final"))
     out.append('\n  <label id="answered"/>\n')
     out.append(ACK_2XX)
-    out.append("""  <nop>
-    <action><todouble assign_to="hold_ms" variable="hold"/></action>
-  </nop>
-  <pause variable="hold_ms"/>
-""")
+    out.append('  <pause variable="hold_ms"/>\n')
     out.append(BYE.format(txn=""))
     out.append('  <recv response="200" next="end"/>\n')
     out.append('\n  <label id="rejected"/>\n')
@@ -197,33 +195,45 @@ def uac_cancel():
     out = [HEADER.format(doc=UAC_CANCEL_DOC)]
     out.append('<scenario name="sipoutcome caller, cancels on 18x">\n')
     out.append('  <Global variables="cancel_after"/>\n')
-    out.append("  <init>\n" + init_default("cancel_after", "0") + "  </init>\n\n")
-    out.append(INVITE)
-    out.append('  <nop next="wait_final"/>\n')
-    out.append('\n  <label id="send_cancel"/>\n')
     out.append("""  <nop>
+    <action>
+      <assign assign_to="cancel_ms" value="0"/>
+      <assign assign_to="cancel_sent" value="0"/>
+      <assign assign_to="cancel_pending" value="0"/>
+    </action>
+  </nop>
+  <nop condexec="cancel_after">
     <action><todouble assign_to="cancel_ms" variable="cancel_after"/></action>
   </nop>
+  <nop next="invite"/>
+
+  <!-- Placed before the INVITE's replies so that their CSeq method list
+       (the methods sent above them without a named transaction) is
+       exactly "CANCEL". -->
+  <label id="send_cancel"/>
   <pause variable="cancel_ms"/>
 """)
-    out.append(CANCEL)
-    out.append("""  <nop>
-    <action><assign assign_to="cancel_sent" value="1"/></action>
-  </nop>
-""")
-    out.append("\n  <!-- The CANCEL's 200 (CSeq method list: CANCEL only), then any\n"
-               "       reply to the INVITE. -->\n")
+    out.append(CANCEL.replace("]]></send>\n", """]]>
+    <action>
+      <assign assign_to="cancel_sent" value="1"/>
+      <assign assign_to="cancel_pending" value="1"/>
+    </action>
+  </send>
+""").replace('<send retrans="500">', '<send retrans="500" next="wait_final">'))
+    out.append('\n  <label id="invite"/>\n')
+    out.append(INVITE)
+    out.append("\n  <!-- The CANCEL's 200, then any reply to the INVITE. -->\n")
     out.append('  <label id="wait_final"/>\n')
     out.append('  <recv response="200" optional="true" next="cancel_answered"/>\n')
     out.append(chain("wait_final", "ringing"))
     out.append("""
   <label id="ringing"/>
-  <nop condexec="cancel_sent" next="wait_final"/>
+  <nop test="cancel_sent" next="wait_final"/>
   <nop next="send_cancel"/>
 
   <label id="cancel_answered"/>
   <nop next="wait_final">
-    <action><assign assign_to="cancel_ok" value="1"/></action>
+    <action><assign assign_to="cancel_pending" value="0"/></action>
   </nop>
 """)
     out.append('\n  <label id="answered"/>\n')
@@ -234,13 +244,18 @@ def uac_cancel():
   <recv response="200" optional="true" next="bye_wait"/>
   <recv response="200" response_txn="bye" next="end"/>
 """)
-    out.append('\n  <label id="rejected"/>\n')
-    out.append(ACK_NON2XX)
-    out.append("""  <nop condexec="cancel_ok" next="end"/>
-  <nop condexec="cancel_sent" condexec_inverse="true" next="end"/>
-  <!-- The INVITE's final came first: wait for the CANCEL's 200. -->
-  <recv response="200" next="end"/>
+    out.append("""
+  <label id="rejected"/>
+  <nop test="cancel_pending" next="rejected_wait"/>
 """)
+    out.append(ACK_NON2XX.replace('<send ack_txn="invite">',
+                                  '<send ack_txn="invite" next="end">'))
+    out.append("""
+  <!-- The INVITE's final came before the CANCEL's 200: ACK, then wait. -->
+  <label id="rejected_wait"/>
+""")
+    out.append(ACK_NON2XX)
+    out.append('  <recv response="200" next="end"/>\n')
     out.append('\n  <label id="end"/>\n')
     out.append("</scenario>\n")
     return "".join(out)
