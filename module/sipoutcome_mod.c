@@ -42,13 +42,30 @@ static int mod_init(void);
 static int child_init(int rank);
 static void mod_destroy(void);
 
+/* modparam("sipoutcome", "profile", FILE): the file is parsed right
+ * away, together with the files named before it, so that a bad file
+ * stops `kamailio -c` too (which exits before module initialisation). */
 static int so_profile_param(modparam_t type, void *val)
 {
+	sipoutcome_profiles_t *set = NULL;
+	sipoutcome_error_t err;
+	char msg[512];
+	int i, rc;
+
 	if(so_profile_files_n >= SO_MAX_PROFILE_FILES) {
-		LM_ERR("at most %d profile files\n", SO_MAX_PROFILE_FILES);
+		LM_ERR("profile: at most %d profile files\n", SO_MAX_PROFILE_FILES);
 		return -1;
 	}
 	so_profile_files[so_profile_files_n++] = (char *)val;
+	memset(&err, 0, sizeof(err));
+	rc = sipoutcome_profiles_new(&set, &err);
+	for(i = 0; rc == SIPOUTCOME_OK && i < so_profile_files_n; i++)
+		rc = sipoutcome_profiles_load_file(set, so_profile_files[i], &err);
+	sipoutcome_profiles_free(set);
+	if(rc != SIPOUTCOME_OK) {
+		LM_ERR("profile: %s\n", sipoutcome_error_format(&err, msg, sizeof(msg)));
+		return -1;
+	}
 	return 0;
 }
 
