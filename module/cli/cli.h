@@ -17,16 +17,16 @@
 
 /** Exit statuses of the tool (documented in sipoutcome.1, EXIT STATUS). */
 enum cli_exit {
-	CLI_EXIT_OK = 0,	 /**< everything was read */
+	CLI_EXIT_OK = 0,		 /**< everything was read */
 	CLI_EXIT_UNREADABLE = 1, /**< some input was unreadable or invalid */
-	CLI_EXIT_USAGE = 2	 /**< bad command line */
+	CLI_EXIT_USAGE = 2		 /**< bad command line */
 };
 
 /* ---- growable byte buffer (cli_util.c) ---- */
 
 /** A heap buffer that grows on demand; p is NUL-terminated when cap > 0. */
 typedef struct cli_buf {
-	char *p;    /**< the bytes, owned; NULL until the first append */
+	char *p;	/**< the bytes, owned; NULL until the first append */
 	size_t len; /**< bytes used, excluding the terminating NUL */
 	size_t cap; /**< bytes allocated */
 } cli_buf_t;
@@ -151,27 +151,27 @@ int cli_profiles_open(const cli_profile_opts_t *o, sipoutcome_profiles_t **set,
 
 /** What the splitter found at the current position. */
 typedef enum cli_item_kind {
-	CLI_ITEM_END = 0,   /**< no more input */
-	CLI_ITEM_MESSAGE,   /**< a SIP message (maybe with a framing error) */
-	CLI_ITEM_JUNK_TEXT, /**< text lines that belong to no message */
+	CLI_ITEM_END = 0,	 /**< no more input */
+	CLI_ITEM_MESSAGE,	 /**< a SIP message (maybe with a framing error) */
+	CLI_ITEM_JUNK_TEXT,	 /**< text lines that belong to no message */
 	CLI_ITEM_JUNK_BINARY /**< bytes that are not text */
 } cli_item_kind_t;
 
 /** Problems the splitter sees in a message's framing. */
 typedef enum cli_frame_err {
 	CLI_FRAME_OK = 0,
-	CLI_FRAME_TRUNCATED, /**< fewer body bytes than Content-Length */
+	CLI_FRAME_TRUNCATED,  /**< fewer body bytes than Content-Length */
 	CLI_FRAME_BAD_LENGTH, /**< Content-Length not a number (or > 16 MiB) */
-	CLI_FRAME_HDR_CTRL   /**< control bytes in the header section */
+	CLI_FRAME_HDR_CTRL	  /**< control bytes in the header section */
 } cli_frame_err_t;
 
 /** One item of the stream. Pointers reference the splitter's input. */
 typedef struct cli_item {
 	cli_item_kind_t kind;
-	unsigned long line;	 /**< 1-based line where the item starts */
-	unsigned long end_line;	 /**< line of the item's last byte */
-	const char *text;	 /**< first byte of the item */
-	size_t text_len;	 /**< bytes up to the end of the item */
+	unsigned long line;		/**< 1-based line where the item starts */
+	unsigned long end_line; /**< line of the item's last byte */
+	const char *text;		/**< first byte of the item */
+	size_t text_len;		/**< bytes up to the end of the item */
 	/* CLI_ITEM_MESSAGE only: */
 	size_t hdr_len;	  /**< bytes of start line and headers, from text,
 			       without the empty line that ends them */
@@ -183,16 +183,18 @@ typedef struct cli_item {
 	unsigned long content_length; /**< its value */
 	cli_frame_err_t err;
 	unsigned long err_line; /**< line of a CLI_FRAME_HDR_CTRL */
-	size_t have;		/**< body bytes counted, for TRUNCATED */
+	size_t have;			/**< body bytes counted, for TRUNCATED */
+	int at_eof;				/**< TRUNCATED by the end of the input, not
+				     by the next message or separator */
 } cli_item_t;
 
 /** Iterator state over one in-memory input. */
 typedef struct cli_split {
 	const char *buf;
 	size_t len;
-	size_t pos;	    /**< next byte to look at */
+	size_t pos;			/**< next byte to look at */
 	unsigned long line; /**< line number of pos */
-	int in_meta;	    /**< inside a sipdump meta block */
+	int in_meta;		/**< inside a sipdump meta block */
 } cli_split_t;
 
 /**
@@ -228,13 +230,13 @@ int cli_split_wire(const cli_item_t *it, cli_buf_t *out);
 
 /** What a stream told about one transaction (Call-ID + CSeq number). */
 typedef struct cli_call {
-	struct cli_call *next;	   /**< hash chain */
+	struct cli_call *next; /**< hash chain */
 	unsigned long cseq;	   /**< CSeq number */
 	unsigned int flags;	   /**< enum sipoutcome_ctx_flag seen */
 	int last_code;		   /**< last final classified, 0 none */
 	size_t last_method;	   /**< its --methods index */
 	size_t callid_len;
-	char callid[];		   /**< NUL-terminated copy */
+	char callid[]; /**< NUL-terminated copy */
 } cli_call_t;
 
 /** A hash table of cli_call_t, owned by the caller. */

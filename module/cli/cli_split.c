@@ -12,8 +12,8 @@
  *     received:`, `Dead call ID received a UDP message:` (the message
  *     after a note is read like any other; when it repeats a final
  *     response already read, classify skips it as a retransmission);
- *   - Kamailio sipdump text files: `====...` meta block `~~~~...`, message,
- *     `||||...`;
+ *   - Kamailio sipdump text files: `====================` meta block
+ *     `~~~~~~~~~~~~~~~~~~~~`, message, `||||||||||||||||||||` (20 each);
  *   - sngrep "save as .txt": `YYYY/MM/DD hh:mm:ss.us SRC -> DST`;
  *   - blank lines (plain concatenated messages).
  * Anything else between messages is reported as junk, so a message that
@@ -32,12 +32,12 @@
 
 /* Kinds of a line outside a message. */
 typedef enum frame {
-	FRAME_NONE = 0,	 /* not framing */
-	FRAME_BLANK,	 /* empty or only blanks */
-	FRAME_SEPARATOR, /* sipp separator or transport line, sipdump end,
+	FRAME_NONE = 0,	  /* not framing */
+	FRAME_BLANK,	  /* empty or only blanks */
+	FRAME_SEPARATOR,  /* sipp separator or transport line, sipdump end,
 			    sngrep header */
 	FRAME_META_BEGIN, /* sipdump "====": a meta block follows */
-	FRAME_META_END	 /* sipdump "~~~~": the message follows */
+	FRAME_META_END	  /* sipdump "~~~~": the message follows */
 } frame_t;
 
 void cli_split_init(cli_split_t *s, const char *buf, size_t len)
@@ -92,13 +92,17 @@ static int ci_prefix(const char *p, size_t n, const char *lit)
 	return 1;
 }
 
-static int run_of(const char *p, size_t n, char c, size_t min)
+/* A line of exactly len bytes c, or (dash_date) len bytes c and then a
+ * space: sipp writes 47 '-' and a date, sipdump 20 '=', '~' or '|'. Exact
+ * lengths, so that MIME boundaries of a multipart body ("------=_Part")
+ * are not taken for framing. */
+static int is_rule(const char *p, size_t n, char c, size_t len, int dash_date)
 {
 	size_t i;
 
-	if(n < min)
+	if(n < len || (n > len && !(dash_date && p[len] == ' ')))
 		return 0;
-	for(i = 0; i < min; i++)
+	for(i = 0; i < len; i++)
 		if(p[i] != c)
 			return 0;
 	return 1;
@@ -163,7 +167,8 @@ static int is_sipp_note(const char *p, size_t n)
 		if(n >= strlen(notes[i]) && memcmp(p, notes[i], strlen(notes[i])) == 0)
 			return 1;
 	i = 0;
-	while(i < n && ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
+	while(i < n
+			&& ((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
 		i++;
 	if(i == 0)
 		return 0;
@@ -197,12 +202,12 @@ static frame_t frame_kind(const char *p, size_t n)
 		;
 	if(i == n)
 		return FRAME_BLANK;
-	if(run_of(p, n, '-', 10) || run_of(p, n, '|', 10) || is_sipp_note(p, n)
-			|| is_sngrep_header(p, n))
+	if(is_rule(p, n, '-', 47, 1) || is_rule(p, n, '|', 20, 0)
+			|| is_sipp_note(p, n) || is_sngrep_header(p, n))
 		return FRAME_SEPARATOR;
-	if(run_of(p, n, '=', 10))
+	if(is_rule(p, n, '=', 20, 0))
 		return FRAME_META_BEGIN;
-	if(run_of(p, n, '~', 10))
+	if(is_rule(p, n, '~', 20, 0))
 		return FRAME_META_END;
 	return FRAME_NONE;
 }
@@ -277,29 +282,46 @@ static int content_length(const char *p, size_t n, unsigned long *v, int *bad)
 	return 1;
 }
 
-/* p is a line start inside a body: does a new item begin there? A framing
- * separator does; a start line does when an empty line precedes it (a
- * message/sipfrag body starts with a status line, but right at offset 0,
- * which is never checked). */
-static int body_interrupted(const cli_split_t *s, size_t p, size_t body_start)
+/* p is a line start inside a body, after its first line: does a new item
+ * begin there? A framing separator does. A start line does too, unless
+ * the body is multipart, whose parts may carry a message/sipfrag or
+ * message/sip (a sipfrag body on its own starts with its status line at
+ * offset 0, which is never checked). */
+static int body_interrupted(const cli_split_t *s, size_t p, int multipart)
 {
-	size_t eol, next, q;
+	size_t eol, next;
 	frame_t f;
 
 	line_at(s, p, &eol, &next);
 	f = frame_kind(s->buf + p, eol - p);
 	if(f == FRAME_SEPARATOR || f == FRAME_META_BEGIN || f == FRAME_META_END)
 		return 1;
-	if(!is_start_line(s->buf + p, eol - p))
+	return !multipart && is_start_line(s->buf + p, eol - p);
+}
+
+/* Content-Type (or compact "c") naming a multipart body. */
+static int is_multipart(const char *p, size_t n)
+{
+	size_t i = 0, name_end;
+
+	while(i < n && p[i] != ':' && p[i] != ' ' && p[i] != '\t')
+		i++;
+	name_end = i;
+	while(i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if(i >= n || p[i] != ':')
 		return 0;
-	q = p - 1; /* the '\n' ending the previous line */
-	if(q > body_start && s->buf[q - 1] == '\r')
-		q--;
-	return q == body_start || s->buf[q - 1] == '\n';
+	if(!((name_end == 12 && ci_prefix(p, n, "Content-Type"))
+			   || (name_end == 1 && (p[0] == 'c' || p[0] == 'C'))))
+		return 0;
+	for(i++; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
+		;
+	return ci_prefix(p + i, n - i, "multipart/");
 }
 
 /* The body when Content-Length is known; returns the end offset. */
-static size_t body_by_length(cli_split_t *s, cli_item_t *it, size_t p)
+static size_t body_by_length(
+		cli_split_t *s, cli_item_t *it, size_t p, int multipart)
 {
 	size_t body_start = p;
 	unsigned long counted = 0, need = it->content_length;
@@ -307,17 +329,19 @@ static size_t body_by_length(cli_split_t *s, cli_item_t *it, size_t p)
 	while(counted < need) {
 		if(p >= s->len) {
 			it->err = CLI_FRAME_TRUNCATED;
+			it->at_eof = 1;
 			break;
 		}
 		if(p > body_start && s->buf[p - 1] == '\n'
-				&& body_interrupted(s, p, body_start)) {
+				&& body_interrupted(s, p, multipart)) {
 			it->err = CLI_FRAME_TRUNCATED;
 			break;
 		}
 		/* one line (or what is left of the length) */
 		while(p < s->len && counted < need) {
 			char c = s->buf[p];
-			int bare_lf = c == '\n' && (p == body_start || s->buf[p - 1] != '\r');
+			int bare_lf =
+					c == '\n' && (p == body_start || s->buf[p - 1] != '\r');
 			counted += (it->lf_only && bare_lf) ? 2 : 1;
 			p++;
 			if(c == '\n')
@@ -349,7 +373,7 @@ static void message(cli_split_t *s, cli_item_t *it)
 {
 	size_t start = s->pos, eol, next, p, end;
 	frame_t f;
-	int bad, terminated = 0;
+	int bad, terminated = 0, multipart = 0;
 	unsigned long v = 0;
 
 	it->kind = CLI_ITEM_MESSAGE;
@@ -379,6 +403,8 @@ static void message(cli_split_t *s, cli_item_t *it)
 				if(s->buf[i] == '\n')
 					it->err_line++;
 		}
+		if(is_multipart(s->buf + p, eol - p))
+			multipart = 1;
 		if(!it->has_length && content_length(s->buf + p, eol - p, &v, &bad)) {
 			it->has_length = 1;
 			it->content_length = v;
@@ -399,15 +425,15 @@ static void message(cli_split_t *s, cli_item_t *it)
 		if(it->err == CLI_FRAME_BAD_LENGTH)
 			end = body_by_lines(s, p);
 		else if(it->has_length)
-			end = body_by_length(s, it, p);
+			end = body_by_length(s, it, p, multipart);
 		else
 			end = body_by_lines(s, p);
 	}
 	it->body_len = (size_t)(s->buf + end - it->body);
 	it->text_len = end - start;
 	consume(s, end);
-	it->end_line = (end > start && s->buf[end - 1] == '\n') ? s->line - 1
-															: s->line;
+	it->end_line =
+			(end > start && s->buf[end - 1] == '\n') ? s->line - 1 : s->line;
 }
 
 void cli_split_next(cli_split_t *s, cli_item_t *it)

@@ -118,8 +118,8 @@ size_t cli_utf8_len(const unsigned char *s, size_t n)
 			return 0;
 		cp = (cp << 6) | (s[i] & 0x3F);
 	}
-	if((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000)
-			|| cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+	if((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) || cp > 0x10FFFF
+			|| (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
 	return need;
 }
@@ -270,8 +270,8 @@ int cli_profiles_open(const cli_profile_opts_t *o, sipoutcome_profiles_t **set,
 		want = "rfc";
 	p = sipoutcome_profiles_find(*set, want, strlen(want));
 	if(p == NULL) {
-		fprintf(stderr, "sipoutcome: unknown vendor profile '%s'; known:",
-				want);
+		fprintf(stderr,
+				"sipoutcome: unknown vendor profile '%s'; known:", want);
 		for(i = 0; i < sipoutcome_profiles_count(*set); i++)
 			fprintf(stderr, " %s",
 					sipoutcome_profile_name(sipoutcome_profiles_at(*set, i)));

@@ -28,6 +28,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_parser.h>
 
@@ -56,7 +57,7 @@ typedef struct cls_run {
 	const char *name;  /* input name for messages */
 	cli_calls_t calls; /* per input file */
 	cli_buf_t wire;	   /* the message as given to libosip2 */
-	char *lbuf;	   /* logfmt line */
+	char *lbuf;		   /* logfmt line */
 	size_t lcap;
 	int status;
 } cls_run_t;
@@ -135,7 +136,7 @@ static int read_start_line(cls_run_t *r, const cli_item_t *it, start_line_t *sl)
 	n = end ? (size_t)(end - p) : it->hdr_len;
 	if(n > 0 && p[n - 1] == '\r')
 		n--;
-	if(!(n >= 8 && (p[0] == 'S' || p[0] == 's')))
+	if(n < 8 || strncasecmp(p, "SIP/2.0 ", 8) != 0)
 		return 0; /* a request line (the splitter checked its shape) */
 	sl->is_response = 1;
 	c = p + 8;
@@ -330,7 +331,8 @@ static void final_response(cls_run_t *r, const cli_item_t *it,
 	size_t midx;
 	int pos, rc;
 
-	if(strcmp(cseq->method, "CANCEL") == 0 || !method_index(r->o, cseq->method, &midx))
+	if(strcmp(cseq->method, "CANCEL") == 0
+			|| !method_index(r->o, cseq->method, &midx))
 		return; /* the module tracks neither */
 	call = cli_calls_get(&r->calls, callid, strlen(callid), cseqno, 1);
 	if(call == NULL) {
@@ -342,10 +344,12 @@ static void final_response(cls_run_t *r, const cli_item_t *it,
 		return; /* retransmission or relayed copy */
 
 	sipoutcome_reason_hdr_init(&rh);
-	for(pos = 0; (pos = osip_message_header_get_byname(sip, "Reason", pos, &h)) >= 0;
+	for(pos = 0;
+			(pos = osip_message_header_get_byname(sip, "Reason", pos, &h)) >= 0;
 			pos++) {
 		if(h != NULL && h->hvalue != NULL)
-			(void)sipoutcome_reason_hdr_parse(h->hvalue, strlen(h->hvalue), &rh);
+			(void)sipoutcome_reason_hdr_parse(
+					h->hvalue, strlen(h->hvalue), &rh);
 	}
 	sipoutcome_input_init(&in);
 	in.code = sl->code;
@@ -437,7 +441,8 @@ static void one_message(cls_run_t *r, const cli_item_t *it)
 		final_response(r, it, sip, &sl, callid, cseqno);
 		goto done;
 	}
-	if(strcmp(cseq->method, "CANCEL") != 0 && method_index(r->o, cseq->method, &midx)) {
+	if(strcmp(cseq->method, "CANCEL") != 0
+			&& method_index(r->o, cseq->method, &midx)) {
 		call = cli_calls_get(&r->calls, callid, strlen(callid), cseqno, 1);
 		if(call == NULL) {
 			msg_error(r, it->line, "out of memory");
@@ -461,8 +466,9 @@ static void one_item(cls_run_t *r, const cli_item_t *it)
 					it->end_line);
 			break;
 		case CLI_ITEM_JUNK_TEXT:
-			fprintf(stderr, "%s:%lu: not part of a SIP message (no status or "
-							"request line before it): ",
+			fprintf(stderr,
+					"%s:%lu: not part of a SIP message (no status or "
+					"request line before it): ",
 					r->name, it->line);
 			excerpt(it->text, it->text_len);
 			fputc('\n', stderr);
@@ -471,12 +477,15 @@ static void one_item(cls_run_t *r, const cli_item_t *it)
 		case CLI_ITEM_MESSAGE:
 			if(it->err == CLI_FRAME_TRUNCATED)
 				msg_error(r, it->line,
-						"truncated message: Content-Length %lu but %zu body "
-						"bytes",
-						it->content_length, it->have);
+						"truncated body: Content-Length is %lu but only %zu "
+						"bytes follow before %s",
+						it->content_length, it->have,
+						it->at_eof ? "the end of the input"
+								   : "the next message");
 			else if(it->err == CLI_FRAME_BAD_LENGTH)
-				msg_error(r, it->line, "Content-Length is not a number up to "
-									   "16777216");
+				msg_error(r, it->line,
+						"Content-Length is not a number up to "
+						"16777216");
 			else if(it->err == CLI_FRAME_HDR_CTRL)
 				msg_error(r, it->line, "control bytes in header line %lu",
 						it->err_line);
@@ -551,15 +560,17 @@ static int parse_methods(cls_opts_t *o, const char *list)
 		p = e + 1;
 	}
 bad:
-	fprintf(stderr, "sipoutcome: --methods: '%s' is not a comma-separated "
-					"list of method names\n",
+	fprintf(stderr,
+			"sipoutcome: --methods: '%s' is not a comma-separated "
+			"list of method names\n",
 			list);
 	return -1;
 }
 
 int cli_classify(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"vendor", required_argument, 0, 'v'},
+	static const struct option longopts[] = {
+			{"vendor", required_argument, 0, 'v'},
 			{"profile", required_argument, 0, 'p'},
 			{"format", required_argument, 0, 'f'},
 			{"methods", required_argument, 0, 'm'},

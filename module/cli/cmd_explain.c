@@ -11,7 +11,7 @@ typedef struct explain_opts {
 	cli_profile_opts_t prof;
 	int json;
 	unsigned int flags; /* SIPOUTCOME_CTX_* */
-	int q850;	    /* -1 none */
+	int q850;			/* -1 none */
 	const char *reason; /* argv memory, NULL none */
 } explain_opts_t;
 
@@ -57,7 +57,8 @@ static const char *phrase_flags(unsigned int f, char *dst, size_t cap)
 	for(i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if(!(f & names[i].bit))
 			continue;
-		n = snprintf(dst + len, cap - len, "%s%s", len ? "," : "", names[i].name);
+		n = snprintf(
+				dst + len, cap - len, "%s%s", len ? "," : "", names[i].name);
 		if(n < 0 || (size_t)n >= cap - len)
 			break;
 		len += (size_t)n;
@@ -132,14 +133,16 @@ static int parse_code(const char *s, int *code)
 	unsigned long v;
 
 	if(cli_parse_uint(s, 99999, &v) < 0) {
-		fprintf(stderr, "sipoutcome: explain: '%s' is not a status code "
-						"(three digits, 100..699)\n",
+		fprintf(stderr,
+				"sipoutcome: explain: '%s' is not a status code "
+				"(three digits, 100..699)\n",
 				s);
 		return CLI_EXIT_USAGE;
 	}
 	if(v < 100 || v > 699) {
-		fprintf(stderr, "sipoutcome: explain: status code %lu is outside "
-						"100..699\n",
+		fprintf(stderr,
+				"sipoutcome: explain: status code %lu is outside "
+				"100..699\n",
 				v);
 		return CLI_EXIT_USAGE;
 	}
@@ -149,7 +152,8 @@ static int parse_code(const char *s, int *code)
 
 int cli_explain(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"vendor", required_argument, 0, 'v'},
+	static const struct option longopts[] = {
+			{"vendor", required_argument, 0, 'v'},
 			{"profile", required_argument, 0, 'p'},
 			{"format", required_argument, 0, 'f'},
 			{"ringing", no_argument, 0, 'r'}, {"canceled", no_argument, 0, 'c'},
@@ -245,8 +249,9 @@ int cli_explain(int argc, char **argv)
 		goto out;
 	}
 	row = sipoutcome_code_effective(code);
-	phrase_flags(o.reason ? sipoutcome_phrase_check(code, o.reason, strlen(o.reason))
-						  : 0,
+	phrase_flags(
+			o.reason ? sipoutcome_phrase_check(code, o.reason, strlen(o.reason))
+					 : 0,
 			flags, sizeof(flags));
 	if(o.json)
 		print_json(&res, row ? row->code : code, &o, flags);

@@ -29,7 +29,7 @@ typedef struct stats {
 	unsigned long unreadable;
 	unsigned long tag[SIPOUTCOME_TAG_COUNT];
 	unsigned long code[600]; /* index code - 100, code checked 100..699 */
-	vendor_count_t *v;	 /* owned array */
+	vendor_count_t *v;		 /* owned array */
 	size_t nv, capv;
 } stats_t;
 
@@ -187,7 +187,8 @@ static const char *one_line(stats_t *st, fields_t *f, const char *p, size_t n)
 	if(why != NULL)
 		return why;
 	if(!f->have_tag || f->tag.len == 0
-			|| sipoutcome_tag_parse(f->tag.p, f->tag.len, &tag) != SIPOUTCOME_OK)
+			|| sipoutcome_tag_parse(f->tag.p, f->tag.len, &tag)
+					   != SIPOUTCOME_OK)
 		return "tag is not COMPLETED, BUSY, NO_ANSWER, CANCELED or FAILED";
 	if(!f->have_code || f->code.len != 3
 			|| memchr(f->code.p, '\0', f->code.len) != NULL
@@ -405,7 +406,8 @@ static void print_json(const stats_t *st)
 
 int cli_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"format", required_argument, 0, 'f'},
+	static const struct option longopts[] = {
+			{"format", required_argument, 0, 'f'},
 			{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	enum report_format fmt = FMT_TABLE;
 	stats_t st;

@@ -19,13 +19,16 @@ void cli_usage(FILE *f)
 		  "module does.\n"
 		  "\n"
 		  "Commands:\n"
-		  "  explain CODE [--vendor V] [--profile FILE]... [--format text|json]\n"
+		  "  explain CODE [--vendor V] [--profile FILE]... [--format "
+		  "text|json]\n"
 		  "               [--ringing] [--canceled] [--q850 N] [--reason TEXT]\n"
 		  "      what status code CODE (100..699) means for a call\n"
 		  "  classify [--vendor V] [--profile FILE]... [--methods LIST]\n"
 		  "           [--format logfmt|json] [FILE]...\n"
-		  "      read raw SIP messages (single messages, concatenated messages,\n"
-		  "      sipp -trace_msg files, Kamailio sipdump files; FILE - or none:\n"
+		  "      read raw SIP messages (single messages, concatenated "
+		  "messages,\n"
+		  "      sipp -trace_msg files, Kamailio sipdump files; FILE - or "
+		  "none:\n"
 		  "      standard input) and print one module log line per final "
 		  "response\n"
 		  "  report [--format table|csv|json] [LOG]...\n"
@@ -94,8 +97,9 @@ int main(int argc, char **argv)
 		osip_trace_initialize_func(TRACE_LEVEL0, osip_quiet);
 		return cli_classify(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "sipoutcome: unknown command '%s'\n"
-					"Try 'sipoutcome --help'.\n",
+	fprintf(stderr,
+			"sipoutcome: unknown command '%s'\n"
+			"Try 'sipoutcome --help'.\n",
 			argv[1]);
 	return CLI_EXIT_USAGE;
 }
