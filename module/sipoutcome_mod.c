@@ -19,15 +19,11 @@ MODULE_VERSION
 
 /* Parameters; defaults are documented in README.md and doc/. */
 int so_auto = 1;
-static char *so_methods_param = "INVITE";
 unsigned int so_methods_mask = METHOD_INVITE;
 static int so_log_enabled = 1;
 int so_log_level = L_NOTICE;
-static char *so_log_facility_param = NULL;
-int so_log_facility = 0; /* 0: the core's log_facility */
-static char *so_reason_mode_param = "keep";
+int so_log_facility = -1; /* -1: the core's log_facility */
 int so_reason_mode = SO_RM_KEEP;
-static char *so_outcome_header_param = "";
 str so_outcome_header = STR_NULL;
 static char *so_default_vendor_param = "rfc";
 
@@ -81,6 +77,73 @@ int so_reason_mode_parse(const str *s)
 			return i;
 	}
 	return -1;
+}
+
+/* String parameters are checked as they are parsed, so that
+ * `kamailio -c` reports a bad value (it exits before mod_init). */
+static int so_methods_set(modparam_t type, void *val)
+{
+	str s;
+
+	s.s = (char *)val;
+	s.len = strlen(s.s);
+	if(parse_methods(&s, &so_methods_mask) < 0 || so_methods_mask == 0) {
+		LM_ERR("methods: cannot parse '%s' (e.g. \"INVITE\" or "
+			   "\"INVITE,MESSAGE\")\n",
+				s.s);
+		return -1;
+	}
+	return 0;
+}
+
+static int so_facility_set(modparam_t type, void *val)
+{
+	so_log_facility = str2facility((char *)val);
+	if(so_log_facility == -1) {
+		LM_ERR("log_facility: unknown facility '%s'\n", (char *)val);
+		return -1;
+	}
+	return 0;
+}
+
+static int so_reason_mode_set(modparam_t type, void *val)
+{
+	str s;
+
+	s.s = (char *)val;
+	s.len = strlen(s.s);
+	so_reason_mode = so_reason_mode_parse(&s);
+	if(so_reason_mode < 0) {
+		LM_ERR("reason_mode: unknown value '%s' (keep, normalize, annotate,"
+			   " rewrite)\n",
+				s.s);
+		return -1;
+	}
+	return 0;
+}
+
+static int so_outcome_header_set(modparam_t type, void *val)
+{
+	char *h = (char *)val;
+	int i, n = strlen(h);
+
+	for(i = 0; i < n; i++) {
+		char c = h[i];
+		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+				   || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+			n = -1;
+			break;
+		}
+	}
+	if(n < 0 || n > 64) {
+		LM_ERR("outcome_header: '%s' is not a header name (letters, digits,"
+			   " '-', '_', at most 64)\n",
+				h);
+		return -1;
+	}
+	so_outcome_header.s = h;
+	so_outcome_header.len = n;
+	return 0;
 }
 
 /* ---- script functions ---- */
@@ -252,12 +315,13 @@ static cmd_export_t cmds[] = {
 
 static param_export_t params[] = {
 	{"auto", PARAM_INT, &so_auto},
-	{"methods", PARAM_STRING, &so_methods_param},
+	{"methods", PARAM_STRING | PARAM_USE_FUNC, (void *)so_methods_set},
 	{"log", PARAM_INT, &so_log_enabled},
 	{"log_level", PARAM_INT, &so_log_level},
-	{"log_facility", PARAM_STRING, &so_log_facility_param},
-	{"reason_mode", PARAM_STRING, &so_reason_mode_param},
-	{"outcome_header", PARAM_STRING, &so_outcome_header_param},
+	{"log_facility", PARAM_STRING | PARAM_USE_FUNC, (void *)so_facility_set},
+	{"reason_mode", PARAM_STRING | PARAM_USE_FUNC, (void *)so_reason_mode_set},
+	{"outcome_header", PARAM_STRING | PARAM_USE_FUNC,
+		(void *)so_outcome_header_set},
 	{"default_vendor", PARAM_STRING, &so_default_vendor_param},
 	{"profile", PARAM_STRING | PARAM_USE_FUNC, (void *)so_profile_param},
 	{"event_callback", PARAM_STR, &so_event_callback},
@@ -286,55 +350,11 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
-	str s;
-	int i;
-
 	if(load_tm_api(&so_tmb) < 0) {
 		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
 		return -1;
 	}
 
-	s.s = so_methods_param;
-	s.len = strlen(s.s);
-	if(parse_methods(&s, &so_methods_mask) < 0 || so_methods_mask == 0) {
-		LM_ERR("methods: cannot parse '%s' (e.g. \"INVITE\" or "
-			   "\"INVITE,MESSAGE\")\n",
-				so_methods_param);
-		return -1;
-	}
-
-	s.s = so_reason_mode_param;
-	s.len = strlen(s.s);
-	so_reason_mode = so_reason_mode_parse(&s);
-	if(so_reason_mode < 0) {
-		LM_ERR("reason_mode: unknown value '%s' (keep, normalize, annotate,"
-			   " rewrite)\n",
-				so_reason_mode_param);
-		return -1;
-	}
-
-	so_outcome_header.s = so_outcome_header_param;
-	so_outcome_header.len = strlen(so_outcome_header_param);
-	for(i = 0; i < so_outcome_header.len; i++) {
-		char c = so_outcome_header.s[i];
-		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-				   || (c >= '0' && c <= '9') || c == '-' || c == '_')
-				|| so_outcome_header.len > 64) {
-			LM_ERR("outcome_header: '%s' is not a header name (letters, "
-				   "digits, '-', at most 64)\n",
-					so_outcome_header_param);
-			return -1;
-		}
-	}
-
-	if(so_log_facility_param != NULL) {
-		so_log_facility = str2facility(so_log_facility_param);
-		if(so_log_facility == -1) {
-			LM_ERR("log_facility: unknown facility '%s'\n",
-					so_log_facility_param);
-			return -1;
-		}
-	}
 	if(!so_log_enabled)
 		so_log_level = L_DBG + 100; /* never printable */
 

@@ -113,14 +113,14 @@ void so_counters_rpc(rpc_t *rpc, void *th)
 	int k;
 
 	for(k = 1; k < SIPOUTCOME_TAG_COUNT; k++)
-		rpc->struct_add(th, "d", sipoutcome_tag_name(k),
+		rpc->struct_add(th, "d", so_tag_cnames[k],
 				(int)counter_get_val(so_cnt_tag[k]));
 	for(k = 2; k < 7; k++)
-		rpc->struct_add(th, "d", so_class_cnames[k] + 6,
+		rpc->struct_add(th, "d", so_class_cnames[k],
 				(int)counter_get_val(so_cnt_class[k]));
 	for(k = 0; k < so_cnt_nvendor; k++) {
 		char key[64];
-		snprintf(key, sizeof(key), "vendor:%.31s", so_cnt_vendor[k].name);
+		snprintf(key, sizeof(key), "vendor_%.31s", so_cnt_vendor[k].name);
 		rpc->struct_add(th, "d", key, (int)counter_get_val(so_cnt_vendor[k].h));
 	}
 }
@@ -173,7 +173,7 @@ void so_log_current(void)
 	lc.ringing = so_cur.ringing;
 	lc.q850 = so_cur.q850;
 	(void)sipoutcome_format_logfmt(line, sizeof(line), &so_cur.r, &lc);
-	if(so_log_facility != 0)
+	if(so_log_facility >= 0)
 		LM_GEN2(so_log_facility, so_log_level, "sipoutcome: %s\n", line);
 	else
 		LM_GEN1(so_log_level, "sipoutcome: %s\n", line);

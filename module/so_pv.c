@@ -146,7 +146,7 @@ static int value_of(int k, str *out, int *ival, int *is_int)
 			set_s(out, r->vendor);
 			return 0;
 		case K_HINT:
-			set_s(out, r->hint ? r->hint : r->meaning);
+			set_s(out, r->hint ? r->hint : "");
 			return 0;
 		case K_MEANING:
 			set_s(out, r->meaning);

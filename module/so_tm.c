@@ -113,8 +113,8 @@ int so_vendor_set(sip_msg_t *msg, const str *name)
 	so_profiles_refresh();
 	p = so_profile_by_name(name->s, name->len);
 	if(p == NULL) {
-		LM_ERR("unknown vendor profile '%.*s'; using '%s'\n", name->len,
-				name->s, sipoutcome_profile_name(so_default_profile));
+		LM_ERR("unknown vendor profile '%.*s'; the call keeps its profile\n",
+				name->len, name->s);
 		return -1;
 	}
 	t = so_tmb.t_gett();
@@ -251,12 +251,39 @@ static int choose_phrase(int mode, const sipoutcome_result_t *r,
 	return (int)n;
 }
 
+/* The phrase lump this process last added, so that a second rewrite of
+ * the same reply (auto mode, then sipoutcome_reason() in onreply_route)
+ * replaces the first instead of adding overlapping lumps. */
+static struct lump *so_phrase_lump;
+static unsigned int so_phrase_msg_id;
+static int so_phrase_msg_pid;
+
 static int replace_phrase(sip_msg_t *rpl, const char *phrase, int len)
 {
 	str *rs = &rpl->first_line.u.reply.reason;
 	struct lump *l;
 	char *copy;
 	int need_space = 0, off;
+
+	if(so_phrase_lump != NULL && so_phrase_msg_id == rpl->id
+			&& so_phrase_msg_pid == rpl->pid) {
+		int lead = (so_phrase_lump->len > 0 && so_phrase_lump->u.value[0] == ' '
+						&& rs->len == 0)
+						   ? 1
+						   : 0;
+		copy = pkg_malloc(len + lead);
+		if(copy == NULL) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		if(lead)
+			copy[0] = ' ';
+		memcpy(copy + lead, phrase, len);
+		pkg_free(so_phrase_lump->u.value);
+		so_phrase_lump->u.value = copy;
+		so_phrase_lump->len = len + lead;
+		return 0;
+	}
 
 	if(rs->len > 0) {
 		off = (int)(rs->s - rpl->buf);
@@ -284,11 +311,14 @@ static int replace_phrase(sip_msg_t *rpl, const char *phrase, int len)
 	if(need_space)
 		copy[0] = ' ';
 	memcpy(copy + need_space, phrase, len);
-	if(insert_new_lump_after(l, copy, len + need_space, 0) == NULL) {
+	so_phrase_lump = insert_new_lump_after(l, copy, len + need_space, 0);
+	if(so_phrase_lump == NULL) {
 		LM_ERR("cannot rewrite the reason phrase\n");
 		pkg_free(copy);
 		return -1;
 	}
+	so_phrase_msg_id = rpl->id;
+	so_phrase_msg_pid = rpl->pid;
 	return 0;
 }
 
@@ -548,7 +578,6 @@ static void so_on_failure(struct cell *t, so_tstate_t *st,
 	sipoutcome_result_t r;
 	so_call_t c;
 	int b, n, hn;
-	str empty = STR_NULL;
 
 	if(!so_auto || ps->rpl != FAKED_REPLY || ps->req == NULL)
 		return;
@@ -580,7 +609,6 @@ static void so_on_failure(struct cell *t, so_tstate_t *st,
 		if(hn > 0 && add_lump_rpl(ps->req, hdr, hn, LUMP_RPL_HDR) == NULL)
 			LM_ERR("cannot add the outcome header to the local reply\n");
 	}
-	(void)empty;
 	if(so_tmb.t_reply_trans(t, ps->req, c.code, phrase) < 0) {
 		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
 		return;
@@ -622,10 +650,13 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 		c.branch = -1;
 	}
 	if(src != NULL || remote_rebuilt) {
-		if(src != NULL)
+		if(src != NULL) {
 			c.reason = src->first_line.u.reply.reason;
-		else
-			str_from_status_line(&ps->send_buf, &c.reason);
+		} else {
+			/* the received phrase is gone; tm's text for the code */
+			c.reason.s = error_text(t->uac[b].last_received);
+			c.reason.len = strlen(c.reason.s);
+		}
 		if(b < SO_MAX_BRANCHES) {
 			c.q850 = st->q850[b];
 			c.retry_after = st->retry_after[b];
@@ -633,7 +664,14 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 	} else {
 		c.local = 1;
 		c.branch = -1;
-		str_from_status_line(&ps->send_buf, &c.reason);
+		if(st->flags & SO_TS_LOCAL_REPLY) {
+			/* our own timeout reply: report tm's phrase, not our
+			 * annotation of it */
+			c.reason.s = error_text(c.code);
+			c.reason.len = strlen(c.reason.s);
+		} else {
+			str_from_status_line(&ps->send_buf, &c.reason);
+		}
 	}
 	if(is_printable(L_DBG)) {
 		int i;
@@ -721,8 +759,10 @@ int so_classify_current(sip_msg_t *msg, int for_script)
 	}
 	if(classify_call(t, st, &c, msg, &r) < 0)
 		return -1;
-	/* With auto on, the final sent upstream is logged once in
-	 * TMCB_RESPONSE_OUT; otherwise the first script call logs it. */
+	/* With auto on, a tracked transaction is logged once, in
+	 * TMCB_RESPONSE_OUT; with auto off the first script call logs it.
+	 * Without transaction state (a method not in `methods`, or stateless)
+	 * every call logs: there is nothing to remember it in. */
 	if(for_script && (!so_auto || st == NULL)
 			&& (st == NULL || !(ts_set(st, SO_TS_DONE) & SO_TS_DONE))) {
 		so_count_current();
