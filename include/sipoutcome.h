@@ -303,8 +303,7 @@ int sipoutcome_profiles_new(sipoutcome_profiles_t **out, sipoutcome_error_t *err
 
 /**
  * Parse one profile from text and add it to the set. The format is
- * described in data/profiles/README and at the top of every built-in
- * profile. The parent named by `inherits` (default rfc) must already be
+ * described at the top of data/profiles/rfc.profile. The parent named by `inherits` (default rfc) must already be
  * in the set; a name already in the set is an error.
  * @param[in,out] set     the set
  * @param[in]     source  NUL-terminated name used in messages (file name)
@@ -441,7 +440,8 @@ typedef struct sipoutcome_logctx {
 /**
  * Format the one-line logfmt record, e.g.
  * `tag=BUSY code=486 class=4xx category=busy retry=no blame=callee
- * source=remote ringing=0 callid=abc reason="Busy Here" vendor=rfc q850=`
+ * source=remote ringing=0 callid=abc reason="Busy Here" vendor=rfc q850=
+ * hint=`
  * Values with spaces, quotes, '=' or control bytes are double-quoted with
  * `\"` and `\\` escapes; control bytes become \xHH. Each value is cut at
  * 256 bytes. Keys may be added in later versions, never renamed.

@@ -47,7 +47,7 @@ match code=480 ringing=1 set retry=later hint="The callee's phone rang but nobod
 match code=484 set hint="Digits are missing from the number; check its E.164 form and the country code."
 match code=486 set hint="The callee's line is in use, or they turned the call down or have do-not-disturb set; their side decided."
 match code=487 ringing=0 set hint="The attempt was dropped before anything rang, normally because the caller hung up; only worth a look if it hits every call."
-match code=487 ringing=1 set retry=later hint="The caller hung up while it was still ringing, which is ordinary; with no CANCEL from the caller it counts as unanswered."
+match code=487 ringing=1 set retry=later hint="The attempt ended while it was ringing: by the caller (CANCELED), or with no CANCEL from the caller by the far side giving up (NO_ANSWER)."
 match code=488 set hint="The SDP offer did not fit: compare codecs and media settings with what 8x8 takes (PCMU, PCMA, G.722)."
 match code=491 set retry=later hint="Two changes to the same call crossed; resend after a short random pause, the one 4xx where waiting is the fix."
 

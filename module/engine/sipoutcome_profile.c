@@ -1,5 +1,6 @@
 /*
- * Profiles: line-based vendor/carrier rules (format: data/profiles/README).
+ * Profiles: line-based vendor/carrier rules (format: the header comment of
+ * data/profiles/rfc.profile).
  *
  *   profile NAME
  *   inherits PARENT            (optional; default rfc, none for rfc)
