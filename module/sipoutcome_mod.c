@@ -10,6 +10,7 @@
 #include "core/mod_fix.h"
 #include "core/parser/parse_methods.h"
 #include "core/pvar.h"
+#include "core/script_cb.h"
 #include "core/sr_module.h"
 #include "core/ut.h"
 
@@ -348,6 +349,14 @@ struct module_exports exports = {
 };
 /* clang-format on */
 
+/* Each received request or reply starts with no outcome: $outcome(...)
+ * and KSR.sipoutcome.get() never show the previous call's values. */
+static int so_pre_script(sip_msg_t *msg, unsigned int flags, void *param)
+{
+	so_cur.valid = 0;
+	return 1;
+}
+
 static int mod_init(void)
 {
 	if(load_tm_api(&so_tmb) < 0) {
@@ -368,6 +377,12 @@ static int mod_init(void)
 	}
 	if(so_rpc_init() < 0)
 		return -1;
+	if(register_script_cb(so_pre_script, PRE_SCRIPT_CB | REQUEST_CB | ONREPLY_CB,
+			   0)
+			< 0) {
+		LM_ERR("cannot register the pre-script callback\n");
+		return -1;
+	}
 	if(so_tm_init() < 0)
 		return -1;
 	if(so_event_route_init() < 0)
