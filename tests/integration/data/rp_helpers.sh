@@ -107,3 +107,21 @@ rp_assert_one_line_per_call() {
 			"calls: $#, outcome lines: $total, wrong counts (callid:lines): ${bad[*]:-none}"
 	fi
 }
+
+# rp_counter STATS NAME : the value of counter NAME (e.g. busy, class_4xx,
+# vendor_rfc) in STATS, the output of `kamcmd sipoutcome.stats`
+# ("\tNAME: VALUE" lines); empty when absent.
+rp_counter() {
+	awk -v k="$2:" '$1 == k { print $2; exit }' <<<"$1"
+}
+
+# rp_counter_sum STATS NAME... : the sum of these counters.
+rp_counter_sum() {
+	local stats=$1 k s=0 v
+	shift
+	for k in "$@"; do
+		v=$(rp_counter "$stats" "$k")
+		s=$((s + ${v:-0}))
+	done
+	echo "$s"
+}
