@@ -609,11 +609,10 @@ static void so_on_failure(struct cell *t, so_tstate_t *st,
 		if(hn > 0 && add_lump_rpl(ps->req, hdr, hn, LUMP_RPL_HDR) == NULL)
 			LM_ERR("cannot add the outcome header to the local reply\n");
 	}
-	if(so_tmb.t_reply_trans(t, ps->req, c.code, phrase) < 0) {
-		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
-		return;
-	}
+	/* set first: tm runs TMCB_RESPONSE_OUT inside t_reply_trans() */
 	ts_set(st, SO_TS_LOCAL_REPLY);
+	if(so_tmb.t_reply_trans(t, ps->req, c.code, phrase) < 0)
+		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
 }
 
 static void so_on_response_out(struct cell *t, so_tstate_t *st,

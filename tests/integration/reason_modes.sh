@@ -183,9 +183,9 @@ rp_assert_outcome "call $n" "$cid" tag=BUSY code=486 'reason="Busy Here"'
 call "annotate: 180, the proxy's own fr_inv_timer 408" 486 -set ring 1 -set final 0
 it_assert_eq "call $n: caller received the annotated 408" \
 	"408 Request Timeout [NO_ANSWER/no_answer]" "$st"
-# reason= of a local response is the phrase as sent (module/doc).
+# reason= of the proxy's own reply is tm's phrase, before our annotation.
 rp_assert_outcome "call $n" "$cid" tag=NO_ANSWER code=408 category=no_answer \
-	source=local ringing=1 'reason="Request Timeout [NO_ANSWER/no_answer]"'
+	source=local ringing=1 'reason="Request Timeout"'
 
 call "annotate, failure_route armed: 180, fr_inv_timer 408" 486 \
 	-set ring 1 -set final 0 -- -s failroute
