@@ -424,6 +424,22 @@ void sipoutcome_input_init(sipoutcome_input_t *in);
  */
 int sipoutcome_classify(const sipoutcome_input_t *in, sipoutcome_result_t *out);
 
+/**
+ * The defined result for a final response whose status code SIP does not
+ * allow (RFC 3261 §7.2: 100..699), such as the 999 some devices send and
+ * Kamailio relays: FAILED, category protocol, retry alternate, blame
+ * network, no canonical phrase, klass = code / 100 (so 9 for 999).
+ * sipoutcome_classify() itself never guesses and returns ERANGE for such
+ * a code; proxies that must still account for the reply use this.
+ * @param[in]  code     the status code received (any int)
+ * @param[in]  profile  the profile in use, NULL for rfc (only its name
+ *                      is used)
+ * @param[out] out      filled; phrase is "" and hint says why
+ * @returns 0, or SIPOUTCOME_EINVAL when out is NULL.
+ */
+int sipoutcome_result_invalid(int code, const sipoutcome_profile_t *profile,
+		sipoutcome_result_t *out);
+
 /* ---- logfmt output ---- */
 
 /** Extra values for the log line that classify does not know. */

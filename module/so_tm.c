@@ -258,9 +258,29 @@ static struct lump *so_phrase_lump;
 static unsigned int so_phrase_msg_id;
 static int so_phrase_msg_pid;
 
+/* The received phrase up to the real end of the status line (CRLF or
+ * LF): Kamailio's parser stops at a bare CR and leaves the rest of the
+ * line in place, which must not reach the caller. */
+static str phrase_extent(sip_msg_t *rpl)
+{
+	str r = rpl->first_line.u.reply.reason;
+	char *end = rpl->buf + rpl->len, *p;
+
+	if(r.s == NULL || r.len < 0)
+		return r;
+	for(p = r.s + r.len; p < end && *p != '\n'; p++)
+		;
+	if(p < end && p > r.s + r.len && p[-1] == '\r')
+		p--;
+	if(p > r.s + r.len)
+		r.len = (int)(p - r.s);
+	return r;
+}
+
 static int replace_phrase(sip_msg_t *rpl, const char *phrase, int len)
 {
-	str *rs = &rpl->first_line.u.reply.reason;
+	str rext = phrase_extent(rpl);
+	str *rs = &rext;
 	struct lump *l;
 	char *copy;
 	int need_space = 0, off;
@@ -362,14 +382,15 @@ int so_reason_apply(sip_msg_t *rpl, int mode, const sipoutcome_result_t *r,
 		int add_header)
 {
 	char buf[SIPOUTCOME_PHRASE_MAX + 1];
+	str rext;
 	int n, rc = 0;
 
 	if(rpl == NULL || rpl == FAKED_REPLY || rpl->first_line.type != SIP_REPLY)
 		return -1;
 	if(rpl->msg_flags & FL_SHM_CLONE)
 		return -1; /* pkg lumps on a stored reply would leak */
-	n = choose_phrase(
-			mode, r, &rpl->first_line.u.reply.reason, buf, sizeof(buf));
+	rext = phrase_extent(rpl);
+	n = choose_phrase(mode, r, &rext, buf, sizeof(buf));
 	if(n > 0 && replace_phrase(rpl, buf, n) < 0)
 		rc = -1;
 	if(add_header && so_outcome_header.len > 0 && add_outcome_header(rpl, r) < 0)
@@ -454,8 +475,12 @@ static int classify_call(struct cell *t, so_tstate_t *st, so_call_t *c,
 	if(c->timeout)
 		in.flags |= SIPOUTCOME_CTX_TIMEOUT;
 	if(sipoutcome_classify(&in, r) != SIPOUTCOME_OK) {
-		LM_ERR("cannot classify status code %d\n", c->code);
-		return -1;
+		/* a code SIP does not allow (Kamailio relays any 3 digits):
+		 * the next hop broke the protocol; still one defined outcome */
+		if(c->code < 200
+				|| sipoutcome_result_invalid(c->code, in.profile, r)
+						   != SIPOUTCOME_OK)
+			return -1;
 	}
 	callid_of(t, msg, &callid);
 	so_fill_current(r, c->local, (f & SO_TS_RINGING) != 0, canceled,
@@ -525,6 +550,7 @@ static void so_on_response_in(struct cell *t, so_tstate_t *st,
 	sip_msg_t *rpl = ps->rpl;
 	int code = ps->code, b, q850, ra;
 	unsigned int pf;
+	str rext;
 	sipoutcome_result_t r;
 	so_call_t c;
 
@@ -553,8 +579,8 @@ static void so_on_response_in(struct cell *t, so_tstate_t *st,
 
 	if(!so_auto)
 		return;
-	pf = sipoutcome_phrase_check(code, rpl->first_line.u.reply.reason.s,
-			rpl->first_line.u.reply.reason.len);
+	rext = phrase_extent(rpl);
+	pf = sipoutcome_phrase_check(code, rext.s, rext.len);
 	if(so_reason_mode == SO_RM_KEEP && so_outcome_header.len == 0
 			&& !(pf & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
 						 | SIPOUTCOME_PH_OVERLONG)))

@@ -267,3 +267,27 @@ int sipoutcome_classify(const sipoutcome_input_t *in, sipoutcome_result_t *out)
 	out->dialstatus = dialstatus(&a, out->cause);
 	return SIPOUTCOME_OK;
 }
+
+int sipoutcome_result_invalid(int code, const sipoutcome_profile_t *profile,
+		sipoutcome_result_t *out)
+{
+	if(out == NULL)
+		return SIPOUTCOME_EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->code = code;
+	out->klass = (code >= 0 && code < 1000) ? code / 100 : 0;
+	out->tag = SIPOUTCOME_TAG_FAILED;
+	out->category = SIPOUTCOME_CAT_PROTOCOL;
+	out->retry = SIPOUTCOME_RETRY_ALTERNATE;
+	out->blame = SIPOUTCOME_BLAME_NETWORK;
+	out->dialstatus = SIPOUTCOME_DIAL_CHANUNAVAIL;
+	out->cause = 111; /* Q.850 protocol error, unspecified */
+	out->phrase = "";
+	out->rfc = "RFC 3261";
+	out->hint = "The next hop sent a status code outside 100-699, which SIP"
+				" does not define.";
+	out->meaning = out->hint;
+	out->vendor = profile ? profile->name : "rfc";
+	out->decided_by = "invalid";
+	return SIPOUTCOME_OK;
+}

@@ -579,6 +579,36 @@ static void test_no_allocation(void **state)
 #endif
 }
 
+/* A code SIP does not allow gets the one defined result, never a guess
+ * from sipoutcome_classify() (which refuses it). */
+static void test_result_invalid(void **state)
+{
+	static const int codes[] = {999, 700, 750, 0, 99, -5};
+	sipoutcome_result_t r;
+	sipoutcome_input_t in;
+	size_t i;
+
+	(void)state;
+	for(i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		sipoutcome_input_init(&in);
+		in.code = codes[i];
+		assert_int_equal(sipoutcome_classify(&in, &r), SIPOUTCOME_ERANGE);
+		assert_int_equal(sipoutcome_result_invalid(codes[i], NULL, &r), 0);
+		assert_int_equal(r.code, codes[i]);
+		assert_int_equal(r.tag, SIPOUTCOME_TAG_FAILED);
+		assert_int_equal(r.category, SIPOUTCOME_CAT_PROTOCOL);
+		assert_int_equal(r.retry, SIPOUTCOME_RETRY_ALTERNATE);
+		assert_int_equal(r.blame, SIPOUTCOME_BLAME_NETWORK);
+		assert_int_equal(r.registered, 0);
+		assert_string_equal(r.phrase, "");
+		assert_string_equal(r.vendor, "rfc");
+		assert_non_null(r.hint);
+	}
+	assert_int_equal(sipoutcome_result_invalid(999, NULL, &r), 0);
+	assert_int_equal(r.klass, 9);
+	assert_int_equal(sipoutcome_result_invalid(999, NULL, NULL), SIPOUTCOME_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +624,7 @@ int main(void)
 			cmocka_unit_test(test_exhaustive),
 			cmocka_unit_test(test_reason_only_read),
 			cmocka_unit_test(test_no_allocation),
+			cmocka_unit_test(test_result_invalid),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
