@@ -21,6 +21,7 @@
 
 #define PROFILE_FILE_MAX (1024 * 1024)
 #define HINT_MAX 240
+#define SO_MAX_DEPTH 64 /* profiles in one inheritance chain */
 
 struct sipoutcome_profiles {
 	sipoutcome_profile_t **v;
@@ -416,56 +417,87 @@ static int valid_name(const char *s, size_t n)
 	return 1;
 }
 
+/* Rules of one profile, most specific first, file order among equals:
+ * a stable counting sort over the 16 ranks. *out is malloc'd. */
+static int rules_by_rank(const sipoutcome_profile_t *q, const so_rule_t ***out)
+{
+	size_t count[17] = {0}, i;
+	const so_rule_t **v;
+	int r;
+
+	*out = NULL;
+	if(q->nrules == 0)
+		return SIPOUTCOME_OK;
+	v = malloc(q->nrules * sizeof(*v));
+	if(v == NULL)
+		return SIPOUTCOME_ENOMEM;
+	for(i = 0; i < q->nrules; i++)
+		count[15 - q->rules[i].rank + 1]++;
+	for(r = 1; r <= 16; r++)
+		count[r] += count[r - 1];
+	for(i = 0; i < q->nrules; i++)
+		v[count[15 - q->rules[i].rank]++] = &q->rules[i];
+	*out = v;
+	return SIPOUTCOME_OK;
+}
+
+static int rule_may_match(const so_rule_t *r, int code)
+{
+	return (r->code < 0 || r->code == code)
+		   && (r->klass < 0 || r->klass == code / 100);
+}
+
 /* Build the per-code candidate lists: own rules before the parent's,
- * within one profile the most specific first, then file order. */
+ * within one profile the most specific first, then file order. Linear in
+ * (codes x rules of the chain). */
 static int build_index(sipoutcome_profile_t *p)
 {
 	const sipoutcome_profile_t *q;
-	size_t total = 0, pos = 0;
-	int code;
+	const so_rule_t **sorted[SO_MAX_DEPTH];
+	size_t nsorted[SO_MAX_DEPTH];
+	size_t total = 0, pos = 0, i;
+	int code, depth = 0, d, rc = SIPOUTCOME_OK;
 
-	for(code = 100; code <= 699; code++) {
-		size_t n = 0;
-		for(q = p; q != NULL; q = q->parent) {
-			size_t i;
-			for(i = 0; i < q->nrules; i++) {
-				const so_rule_t *r = &q->rules[i];
-				if((r->code < 0 || r->code == code)
-						&& (r->klass < 0 || r->klass == code / 100))
-					n++;
-			}
-		}
-		total += n;
+	for(q = p; q != NULL && depth < SO_MAX_DEPTH; q = q->parent, depth++) {
+		rc = rules_by_rank(q, &sorted[depth]);
+		nsorted[depth] = q->nrules;
+		if(rc != SIPOUTCOME_OK)
+			goto out;
 	}
-	if(total > UINT32_MAX)
-		return SIPOUTCOME_ENOMEM;
+	if(q != NULL) {
+		rc = SIPOUTCOME_ENOMEM; /* checked by parse_profile */
+		goto out;
+	}
+	for(code = 100; code <= 699; code++)
+		for(d = 0; d < depth; d++)
+			for(i = 0; i < nsorted[d]; i++)
+				total += rule_may_match(sorted[d][i], code);
+	if(total > UINT32_MAX) {
+		rc = SIPOUTCOME_ENOMEM;
+		goto out;
+	}
 	p->cand = calloc(total ? total : 1, sizeof(*p->cand));
-	if(p->cand == NULL)
-		return SIPOUTCOME_ENOMEM;
+	if(p->cand == NULL) {
+		rc = SIPOUTCOME_ENOMEM;
+		goto out;
+	}
 	for(code = 100; code <= 699; code++) {
 		size_t first = pos;
-		for(q = p; q != NULL; q = q->parent) {
-			size_t start = pos, i, j;
-			for(i = 0; i < q->nrules; i++) {
-				const so_rule_t *r = &q->rules[i];
-				if((r->code < 0 || r->code == code)
-						&& (r->klass < 0 || r->klass == code / 100))
-					p->cand[pos++] = r;
-			}
-			/* insertion sort by rank, stable: keeps file order */
-			for(i = start + 1; i < pos; i++) {
-				const so_rule_t *r = p->cand[i];
-				for(j = i; j > start && p->cand[j - 1]->rank < r->rank; j--)
-					p->cand[j] = p->cand[j - 1];
-				p->cand[j] = r;
-			}
+		for(d = 0; d < depth; d++)
+			for(i = 0; i < nsorted[d]; i++)
+				if(rule_may_match(sorted[d][i], code))
+					p->cand[pos++] = sorted[d][i];
+		if(pos - first > UINT16_MAX) {
+			rc = SIPOUTCOME_ENOMEM;
+			goto out;
 		}
-		if(pos - first > UINT16_MAX)
-			return SIPOUTCOME_ENOMEM;
 		p->cand_start[code - 100] = (uint32_t)first;
 		p->cand_len[code - 100] = (uint16_t)(pos - first);
 	}
-	return SIPOUTCOME_OK;
+out:
+	while(depth-- > 0)
+		free((void *)sorted[depth]);
+	return rc;
 }
 
 static int parse_profile(sipoutcome_profiles_t *set, const char *source,
@@ -623,6 +655,17 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 		if(p->parent == NULL) {
 			set_err(err, source, parent_line, "inherits",
 					"unknown parent profile '%s' (load it first)", parent);
+			goto fail;
+		}
+	}
+	{
+		const sipoutcome_profile_t *q;
+		int depth = 0;
+		for(q = p; q != NULL; q = q->parent)
+			depth++;
+		if(depth > SO_MAX_DEPTH) {
+			set_err(err, source, parent_line, "inherits",
+					"more than 64 profiles in the inheritance chain");
 			goto fail;
 		}
 	}

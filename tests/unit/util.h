@@ -27,7 +27,17 @@
  * __libc_* entry points; elsewhere TU_HAVE_ALLOC_HOOK stays undefined and
  * the tests that need it skip.
  */
-#if defined(TU_ALLOC_HOOK) && defined(__GLIBC__)
+/* AddressSanitizer owns malloc itself: no hook under it (gcc defines
+ * __SANITIZE_ADDRESS__, clang answers __has_feature). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_UNDER_ASAN 1
+#endif
+#if defined(TU_ALLOC_HOOK) && defined(__GLIBC__) && !defined(TU_UNDER_ASAN)
 #define TU_HAVE_ALLOC_HOOK 1
 
 extern void *__libc_malloc(size_t n);
