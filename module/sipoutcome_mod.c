@@ -21,7 +21,7 @@ MODULE_VERSION
 /* Parameters; defaults are documented in README.md and doc/. */
 int so_auto = 1;
 unsigned int so_methods_mask = METHOD_INVITE;
-static int so_log_enabled = 1;
+int so_log_on = 1;
 int so_log_level = L_NOTICE;
 int so_log_facility = -1; /* -1: the core's log_facility */
 int so_reason_mode = SO_RM_KEEP;
@@ -317,7 +317,7 @@ static cmd_export_t cmds[] = {
 static param_export_t params[] = {
 	{"auto", PARAM_INT, &so_auto},
 	{"methods", PARAM_STRING | PARAM_USE_FUNC, (void *)so_methods_set},
-	{"log", PARAM_INT, &so_log_enabled},
+	{"log", PARAM_INT, &so_log_on},
 	{"log_level", PARAM_INT, &so_log_level},
 	{"log_facility", PARAM_STRING | PARAM_USE_FUNC, (void *)so_facility_set},
 	{"reason_mode", PARAM_STRING | PARAM_USE_FUNC, (void *)so_reason_mode_set},
@@ -363,9 +363,6 @@ static int mod_init(void)
 		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
 		return -1;
 	}
-
-	if(!so_log_enabled)
-		so_log_level = L_DBG + 100; /* never printable */
 
 	if(so_profiles_init(so_profile_files, so_profile_files_n,
 			   so_default_vendor_param)

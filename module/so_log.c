@@ -162,7 +162,7 @@ void so_log_current(void)
 	char line[1024];
 	sipoutcome_logctx_t lc;
 
-	if(!so_cur.valid || !is_printable(so_log_level))
+	if(!so_log_on || !so_cur.valid || !is_printable(so_log_level))
 		return;
 	memset(&lc, 0, sizeof(lc));
 	lc.callid = so_cur.callid;

@@ -16,6 +16,7 @@
 /* Module parameters (sipoutcome_mod.c). */
 extern int so_auto;
 extern unsigned int so_methods_mask;
+extern int so_log_on;
 extern int so_log_level;
 extern int so_log_facility;
 extern str so_outcome_header;
@@ -49,9 +50,9 @@ const sipoutcome_profile_t *so_profile_by_name(const char *name, int len);
 typedef struct so_tstate {
 	volatile unsigned int flags; /* SO_TS_* below, set-once bits */
 	char vendor[32]; /* profile name, "" for default_vendor */
+	/* per branch, -1 when absent; set together to all-ones bytes */
 	int16_t q850[SO_MAX_BRANCHES]; /* Reason Q.850 cause of the final */
-	int16_t code[SO_MAX_BRANCHES]; /* final code received per branch */
-	int32_t retry_after[SO_MAX_BRANCHES]; /* seconds, -1 none */
+	int32_t retry_after[SO_MAX_BRANCHES]; /* Retry-After seconds */
 } so_tstate_t;
 
 #define SO_TS_RINGING (1u << 0)

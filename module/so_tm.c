@@ -30,6 +30,7 @@
 #include "so_mod.h"
 
 static int so_evrt_idx = -1;
+static int so_tmcb_types;
 str so_event_callback = STR_NULL;
 
 /* sipoutcome_vendor() called before the transaction exists: remembered
@@ -67,7 +68,6 @@ static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
 {
 	sip_msg_t *req = ps->req;
 	so_tstate_t *st;
-	int i;
 
 	if(req == NULL || !(req->REQ_METHOD & so_methods_mask))
 		return;
@@ -76,18 +76,13 @@ static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
 		SHM_MEM_ERROR;
 		return; /* the call goes on, unclassified */
 	}
-	memset(st, 0, sizeof(*st));
-	for(i = 0; i < SO_MAX_BRANCHES; i++) {
-		st->q850[i] = -1;
-		st->retry_after[i] = -1;
-	}
+	st->flags = 0;
+	st->vendor[0] = '\0';
+	memset(st->q850, 0xff, sizeof(st->q850) + sizeof(st->retry_after));
 	if(so_pending_vendor[0] != '\0' && so_pending_id == req->id
 			&& so_pending_pid == req->pid)
 		memcpy(st->vendor, so_pending_vendor, sizeof(st->vendor));
-	if(so_tmb.register_tmcb(req, t,
-			   TMCB_RESPONSE_IN | TMCB_E2ECANCEL_IN | TMCB_ON_FAILURE
-					   | TMCB_RESPONSE_OUT,
-			   so_tm_cb, st, so_tstate_free)
+	if(so_tmb.register_tmcb(req, t, so_tmcb_types, so_tm_cb, st, so_tstate_free)
 			<= 0) {
 		LM_ERR("cannot register tm callbacks; call left unclassified\n");
 		shm_free(st);
@@ -96,6 +91,15 @@ static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
 
 int so_tm_init(void)
 {
+	/* TMCB_ON_FAILURE makes tm build a faked request for every negative
+	 * final; ask for it only when the module may send the proxy's own
+	 * timeout reply itself (so_on_failure). */
+	so_tmcb_types = TMCB_RESPONSE_IN | TMCB_E2ECANCEL_IN | TMCB_RESPONSE_OUT;
+	if(so_auto
+			&& (so_reason_mode == SO_RM_ANNOTATE
+					|| so_reason_mode == SO_RM_REWRITE
+					|| so_outcome_header.len > 0))
+		so_tmcb_types |= TMCB_ON_FAILURE;
 	if(so_tmb.register_tmcb(0, 0, TMCB_REQUEST_IN, so_on_request_in, 0, 0)
 			<= 0) {
 		LM_ERR("cannot register the TMCB_REQUEST_IN callback\n");
@@ -148,24 +152,59 @@ static int retry_after_seconds(const str *body)
 	return v;
 }
 
-/* Reason and Retry-After of a pkg reply. */
+/* Reason and Retry-After of a reply, from the raw header block: a full
+ * parse_headers() of every final costs more than the rest of the module
+ * together. Header names are matched case-insensitively; neither has a
+ * compact form. Folded lines (obsolete, RFC 3261 §7.3.1) end the value. */
 static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 {
 	sipoutcome_reason_hdr_t rh;
-	struct hdr_field *hf;
+	const char *p, *end, *eol, *v;
+	int found = 0;
 
 	*q850 = -1;
 	*retry_after = -1;
-	if(parse_headers(rpl, HDR_EOH_F, 0) < 0)
-		return; /* tm relays it anyway; we just know less */
-	sipoutcome_reason_hdr_init(&rh);
-	for(hf = rpl->headers; hf; hf = hf->next) {
-		if(hf->type == HDR_REASON_T)
-			(void)sipoutcome_reason_hdr_parse(hf->body.s, hf->body.len, &rh);
-		else if(hf->type == HDR_RETRY_AFTER_T)
-			*retry_after = retry_after_seconds(&hf->body);
+	if(rpl->buf == NULL || rpl->len <= 0)
+		return;
+	end = rpl->buf + rpl->len;
+	p = memchr(rpl->buf, '\n', rpl->len); /* skip the status line */
+	while(p != NULL && ++p < end) {
+		eol = memchr(p, '\n', end - p);
+		if(eol == NULL)
+			eol = end;
+		if(*p == '\r' || *p == '\n')
+			break; /* end of headers */
+		if((*p | 0x20) == 'r') {
+			int is_reason = eol - p > 7 && strncasecmp(p, "reason", 6) == 0
+							&& (p[6] == ':' || p[6] == ' ' || p[6] == '\t');
+			int is_ra = !is_reason && eol - p > 12
+						&& strncasecmp(p, "retry-after", 11) == 0
+						&& (p[11] == ':' || p[11] == ' ' || p[11] == '\t');
+			if(is_reason || is_ra) {
+				v = memchr(p, ':', eol - p);
+				if(v != NULL) {
+					str body;
+					body.s = (char *)v + 1;
+					body.len = (int)(eol - v - 1);
+					while(body.len > 0
+							&& (body.s[body.len - 1] == '\r'
+									|| body.s[body.len - 1] == ' '))
+						body.len--;
+					if(is_reason) {
+						if(!found++)
+							sipoutcome_reason_hdr_init(&rh);
+						(void)sipoutcome_reason_hdr_parse(
+								body.s, body.len, &rh);
+					} else {
+						*retry_after = retry_after_seconds(&body);
+					}
+				}
+			}
+		}
+		p = eol;
 	}
-	*q850 = rh.q850;
+	if(found)
+		*q850 = rh.q850;
 }
 
 /* The profile of a call: looked up by name, so that a reload in between
@@ -544,6 +583,19 @@ static void run_event_route(str *send_buf)
 
 /* ---- tm callbacks ---- */
 
+/* Printable ASCII, at most PHRASE_MAX bytes: nothing to repair. */
+static int plain_phrase(const str *s)
+{
+	int i;
+
+	if(s->len > SIPOUTCOME_PHRASE_MAX)
+		return 0;
+	for(i = 0; i < s->len; i++)
+		if((unsigned char)s->s[i] < 0x20 || (unsigned char)s->s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
 static void so_on_response_in(struct cell *t, so_tstate_t *st,
 		struct tmcb_params *ps)
 {
@@ -569,22 +621,27 @@ static void so_on_response_in(struct cell *t, so_tstate_t *st,
 		return; /* provisional, or late after the final answer */
 
 	b = so_tmb.t_gett_branch();
-	reply_headers(rpl, &q850, &ra);
-	if(b >= 0 && b < SO_MAX_BRANCHES) {
-		st->q850[b] = (int16_t)q850;
-		st->code[b] = (int16_t)code;
-		st->retry_after[b] = ra;
+	q850 = -1;
+	ra = -1;
+	if(code >= 300) { /* a 2xx is COMPLETED whatever it carries */
+		reply_headers(rpl, &q850, &ra);
+		if(b >= 0 && b < SO_MAX_BRANCHES) {
+			st->q850[b] = (int16_t)q850;
+			st->retry_after[b] = ra;
+		}
 	}
-	LM_DBG("branch %d final %d q850 %d\n", b, code, q850);
 
 	if(!so_auto)
 		return;
 	rext = phrase_extent(rpl);
-	pf = sipoutcome_phrase_check(code, rext.s, rext.len);
-	if(so_reason_mode == SO_RM_KEEP && so_outcome_header.len == 0
-			&& !(pf & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
-						 | SIPOUTCOME_PH_OVERLONG)))
-		return;
+	if(so_reason_mode == SO_RM_KEEP && so_outcome_header.len == 0) {
+		if(plain_phrase(&rext))
+			return;
+		pf = sipoutcome_phrase_check(code, rext.s, rext.len);
+		if(!(pf & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
+					  | SIPOUTCOME_PH_OVERLONG)))
+			return;
+	}
 	memset(&c, 0, sizeof(c));
 	c.code = code;
 	c.reason = rpl->first_line.u.reply.reason;
@@ -698,8 +755,8 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 			str_from_status_line(&ps->send_buf, &c.reason);
 		}
 	}
-	if(is_printable(L_DBG)) {
-		int i;
+	if(t->nr_of_outgoings > 1 && is_printable(L_DBG)) {
+		int i; /* a forked call: what each branch answered */
 		for(i = 0; i < t->nr_of_outgoings; i++)
 			LM_DBG("branch %d last_received %d%s\n", i,
 					t->uac[i].last_received,
