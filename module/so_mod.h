@@ -56,7 +56,6 @@ typedef struct so_tstate {
 } so_tstate_t;
 
 #define SO_TS_RINGING (1u << 0)
-#define SO_TS_CANCELED (1u << 1)
 #define SO_TS_REPLIED (1u << 2)
 #define SO_TS_DONE (1u << 3)	 /* counted, logged, event route run */
 #define SO_TS_LOCAL_REPLY (1u << 4) /* we sent the timeout reply ourselves */

@@ -94,7 +94,7 @@ int so_tm_init(void)
 	/* TMCB_ON_FAILURE makes tm build a faked request for every negative
 	 * final; ask for it only when the module may send the proxy's own
 	 * timeout reply itself (so_on_failure). */
-	so_tmcb_types = TMCB_RESPONSE_IN | TMCB_E2ECANCEL_IN | TMCB_RESPONSE_OUT;
+	so_tmcb_types = TMCB_RESPONSE_IN | TMCB_RESPONSE_OUT;
 	if(so_auto
 			&& (so_reason_mode == SO_RM_ANNOTATE
 					|| so_reason_mode == SO_RM_REWRITE
@@ -492,8 +492,8 @@ static int classify_call(struct cell *t, so_tstate_t *st, so_call_t *c,
 {
 	sipoutcome_input_t in;
 	unsigned int f = st ? st->flags : 0;
-	int canceled = (f & SO_TS_CANCELED)
-				   || (t && t != T_UNDEFINED && (t->flags & T_CANCELED));
+	/* tm sets T_CANCELED on the caller's CANCEL (t_fwd.c e2e_cancel) */
+	int canceled = t && t != T_UNDEFINED && (t->flags & T_CANCELED);
 	str callid;
 
 	so_profiles_refresh();
@@ -778,9 +778,6 @@ static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 	switch(type) {
 		case TMCB_RESPONSE_IN:
 			so_on_response_in(t, st, ps);
-			break;
-		case TMCB_E2ECANCEL_IN:
-			ts_set(st, SO_TS_CANCELED);
 			break;
 		case TMCB_ON_FAILURE:
 			so_on_failure(t, st, ps);
