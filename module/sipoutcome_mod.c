@@ -342,7 +342,7 @@ struct module_exports exports = {
 	params,
 	0,	/* RPC methods */
 	mod_pvs,
-	0,	/* response handling */
+	so_response_f,	/* every reply, before tm: phrase repair */
 	mod_init,
 	child_init,
 	mod_destroy

@@ -42,23 +42,22 @@ void so_profiles_refresh(void);
 int so_profiles_reload(char *errbuf, int errlen);
 const sipoutcome_profile_t *so_profile_by_name(const char *name, int len);
 
-/* Branches for which per-branch facts are kept; later ones still work,
- * their Reason cause is just not remembered. */
-#define SO_MAX_BRANCHES 16
+/* Per-transaction state is one word: the param of the module's tm
+ * callback (struct tm_callback.param, in shared memory, gone with the
+ * transaction), so tracking a call allocates nothing. Bits change with
+ * atomic operations: several processes handle replies of one call. */
+typedef volatile uintptr_t so_tword_t;
 
-/* Per-transaction state, in shared memory, freed with the transaction. */
-typedef struct so_tstate {
-	volatile unsigned int flags; /* SO_TS_* below, set-once bits */
-	char vendor[32]; /* profile name, "" for default_vendor */
-	/* per branch, -1 when absent; set together to all-ones bytes */
-	int16_t q850[SO_MAX_BRANCHES]; /* Reason Q.850 cause of the final */
-	int32_t retry_after[SO_MAX_BRANCHES]; /* Retry-After seconds */
-} so_tstate_t;
+#define SO_W_SET (1u << 0)	   /* the word is ours (never 0) */
+#define SO_W_RINGING (1u << 1)	   /* an 18x was relayed */
+#define SO_W_DONE (1u << 2)	   /* counted, logged, event route run */
+#define SO_W_LOCAL_REPLY (1u << 3) /* we sent the timeout reply ourselves */
+#define SO_W_VENDOR_SHIFT 8	   /* bits 8..15: so_vendor_id(), 0 default */
+#define SO_W_VENDOR_MASK (0xffu << SO_W_VENDOR_SHIFT)
 
-#define SO_TS_RINGING (1u << 0)
-#define SO_TS_REPLIED (1u << 2)
-#define SO_TS_DONE (1u << 3)	 /* counted, logged, event route run */
-#define SO_TS_LOCAL_REPLY (1u << 4) /* we sent the timeout reply ourselves */
+/* so_profiles.c: small ids for vendor names, the same in every process */
+int so_vendor_id(const char *name, int len);
+const char *so_vendor_name(int id);
 
 /* What the script sees through $outcome(key): the last classification in
  * this process. Fixed-size copies, no allocation. */
@@ -82,7 +81,7 @@ extern so_current_t so_cur;
 
 /* so_tm.c */
 int so_tm_init(void);
-so_tstate_t *so_tstate_get(struct cell *t);
+int so_response_f(sip_msg_t *msg);
 int so_classify_current(sip_msg_t *msg, int for_script);
 int so_reason_apply(sip_msg_t *rpl, int mode, const sipoutcome_result_t *r,
 		int add_header);

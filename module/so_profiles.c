@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/dprint.h"
+#include "core/locking.h"
 #include "core/mem/shm_mem.h"
 
 #include "so_mod.h"
@@ -24,6 +25,17 @@ static int so_nfiles;
 static char so_default_name[32];
 static volatile int *so_gen; /* shared */
 static int so_local_gen;
+
+/* Vendor names by id (1..255; 0 is default_vendor), shared and append
+ * only, so a per-call id means the same name in every process and across
+ * reloads. */
+#define SO_VENDOR_IDS 255
+typedef struct so_vendor_tab {
+	volatile int n;
+	char name[SO_VENDOR_IDS + 1][32];
+} so_vendor_tab_t;
+static so_vendor_tab_t *so_vtab;
+static gen_lock_t *so_vtab_lock;
 
 /* A complete new set, or NULL with the reason in errbuf. */
 static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
@@ -89,7 +101,51 @@ int so_profiles_init(char **files, int nfiles, const char *default_vendor)
 	}
 	*so_gen = 0;
 	so_local_gen = 0;
+	so_vtab = shm_malloc(sizeof(*so_vtab));
+	so_vtab_lock = lock_alloc();
+	if(so_vtab == NULL || so_vtab_lock == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(so_vtab, 0, sizeof(*so_vtab));
+	lock_init(so_vtab_lock);
 	return 0;
+}
+
+int so_vendor_id(const char *name, int len)
+{
+	int i, n, id = -1;
+
+	if(len <= 0 || len >= 32)
+		return -1;
+	n = __atomic_load_n(&so_vtab->n, __ATOMIC_ACQUIRE);
+	for(i = 1; i <= n; i++)
+		if(strncmp(so_vtab->name[i], name, len) == 0
+				&& so_vtab->name[i][len] == '\0')
+			return i;
+	lock_get(so_vtab_lock);
+	n = so_vtab->n;
+	for(i = 1; i <= n; i++)
+		if(strncmp(so_vtab->name[i], name, len) == 0
+				&& so_vtab->name[i][len] == '\0')
+			id = i;
+	if(id < 0 && n < SO_VENDOR_IDS) {
+		id = n + 1;
+		memcpy(so_vtab->name[id], name, len);
+		so_vtab->name[id][len] = '\0';
+		__atomic_store_n(&so_vtab->n, id, __ATOMIC_RELEASE);
+	}
+	lock_release(so_vtab_lock);
+	if(id < 0)
+		LM_ERR("more than %d vendor names in use\n", SO_VENDOR_IDS);
+	return id;
+}
+
+const char *so_vendor_name(int id)
+{
+	if(id <= 0 || id > __atomic_load_n(&so_vtab->n, __ATOMIC_ACQUIRE))
+		return NULL;
+	return so_vtab->name[id];
 }
 
 void so_profiles_refresh(void)

@@ -37,16 +37,12 @@ str so_event_callback = STR_NULL;
  * for the request being routed and taken over in TMCB_REQUEST_IN. */
 static unsigned int so_pending_id;
 static int so_pending_pid;
-static char so_pending_vendor[32];
+static int so_pending_vendor;
 
 static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps);
 
-static void so_tstate_free(void *p)
-{
-	shm_free(p);
-}
-
-so_tstate_t *so_tstate_get(struct cell *t)
+/* The state word of a transaction the module tracks, or NULL. */
+static so_tword_t *so_tword_get(struct cell *t)
 {
 	struct tm_callback *cb;
 
@@ -54,52 +50,50 @@ so_tstate_t *so_tstate_get(struct cell *t)
 		return NULL;
 	for(cb = (struct tm_callback *)t->tmcb_hl.first; cb; cb = cb->next) {
 		if(cb->callback == so_tm_cb)
-			return (so_tstate_t *)cb->param;
+			return (so_tword_t *)&cb->param;
 	}
 	return NULL;
 }
 
-static unsigned int ts_set(so_tstate_t *st, unsigned int bits)
+static uintptr_t ts_set(so_tword_t *w, uintptr_t bits)
 {
-	return __atomic_fetch_or(&st->flags, bits, __ATOMIC_ACQ_REL);
+	return __atomic_fetch_or(w, bits, __ATOMIC_ACQ_REL);
+}
+
+static uintptr_t ts_get(so_tword_t *w)
+{
+	return w ? __atomic_load_n(w, __ATOMIC_ACQUIRE) : 0;
 }
 
 static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
 {
 	sip_msg_t *req = ps->req;
-	so_tstate_t *st;
+	uintptr_t w = SO_W_SET;
 
 	if(req == NULL || !(req->REQ_METHOD & so_methods_mask))
 		return;
-	st = shm_malloc(sizeof(*st));
-	if(st == NULL) {
-		SHM_MEM_ERROR;
-		return; /* the call goes on, unclassified */
-	}
-	st->flags = 0;
-	st->vendor[0] = '\0';
-	memset(st->q850, 0xff, sizeof(st->q850) + sizeof(st->retry_after));
-	if(so_pending_vendor[0] != '\0' && so_pending_id == req->id
+	if(so_pending_vendor > 0 && so_pending_id == req->id
 			&& so_pending_pid == req->pid)
-		memcpy(st->vendor, so_pending_vendor, sizeof(st->vendor));
-	if(so_tmb.register_tmcb(req, t, so_tmcb_types, so_tm_cb, st, so_tstate_free)
-			<= 0) {
+		w |= (uintptr_t)so_pending_vendor << SO_W_VENDOR_SHIFT;
+	if(so_tmb.register_tmcb(req, t, so_tmcb_types, so_tm_cb, (void *)w, 0)
+			<= 0)
 		LM_ERR("cannot register tm callbacks; call left unclassified\n");
-		shm_free(st);
-	}
 }
 
 int so_tm_init(void)
 {
-	/* TMCB_ON_FAILURE makes tm build a faked request for every negative
-	 * final; ask for it only when the module may send the proxy's own
-	 * timeout reply itself (so_on_failure). */
-	so_tmcb_types = TMCB_RESPONSE_IN | TMCB_RESPONSE_OUT;
+	/* Ringing comes from relayed 18x (TMCB_RESPONSE_FWDED), the outcome
+	 * from the reply sent (TMCB_RESPONSE_OUT). TMCB_RESPONSE_IN is needed
+	 * only to mark up replies with their outcome, TMCB_ON_FAILURE only to
+	 * send the proxy's own timeout reply: tm builds a faked request for
+	 * every negative final when it is registered. keep and normalize
+	 * need neither (so_response_f). */
+	so_tmcb_types = TMCB_RESPONSE_FWDED | TMCB_RESPONSE_OUT;
 	if(so_auto
 			&& (so_reason_mode == SO_RM_ANNOTATE
 					|| so_reason_mode == SO_RM_REWRITE
 					|| so_outcome_header.len > 0))
-		so_tmcb_types |= TMCB_ON_FAILURE;
+		so_tmcb_types |= TMCB_RESPONSE_IN | TMCB_ON_FAILURE;
 	if(so_tmb.register_tmcb(0, 0, TMCB_REQUEST_IN, so_on_request_in, 0, 0)
 			<= 0) {
 		LM_ERR("cannot register the TMCB_REQUEST_IN callback\n");
@@ -111,8 +105,9 @@ int so_tm_init(void)
 int so_vendor_set(sip_msg_t *msg, const str *name)
 {
 	const sipoutcome_profile_t *p;
-	struct cell *t;
-	so_tstate_t *st;
+	so_tword_t *w;
+	uintptr_t old, nw;
+	int id;
 
 	so_profiles_refresh();
 	p = so_profile_by_name(name->s, name->len);
@@ -121,17 +116,22 @@ int so_vendor_set(sip_msg_t *msg, const str *name)
 				name->len, name->s);
 		return -1;
 	}
-	t = so_tmb.t_gett();
-	st = so_tstate_get(t);
-	if(st != NULL) {
-		snprintf(st->vendor, sizeof(st->vendor), "%s",
-				sipoutcome_profile_name(p));
+	id = so_vendor_id(name->s, name->len);
+	if(id < 0)
+		return -1;
+	w = so_tword_get(so_tmb.t_gett());
+	if(w != NULL) {
+		old = ts_get(w);
+		do {
+			nw = (old & ~(uintptr_t)SO_W_VENDOR_MASK)
+				 | ((uintptr_t)id << SO_W_VENDOR_SHIFT);
+		} while(!__atomic_compare_exchange_n(
+				w, &old, nw, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 		return 1;
 	}
 	so_pending_id = msg->id;
 	so_pending_pid = msg->pid;
-	snprintf(so_pending_vendor, sizeof(so_pending_vendor), "%s",
-			sipoutcome_profile_name(p));
+	so_pending_vendor = id;
 	return 1;
 }
 
@@ -209,13 +209,15 @@ static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 
 /* The profile of a call: looked up by name, so that a reload in between
  * never leaves a dangling pointer. */
-static const sipoutcome_profile_t *tstate_profile(const so_tstate_t *st)
+static const sipoutcome_profile_t *tstate_profile(uintptr_t w)
 {
 	const sipoutcome_profile_t *p;
+	const char *name;
+	int id = (int)((w & SO_W_VENDOR_MASK) >> SO_W_VENDOR_SHIFT);
 
-	if(st == NULL || st->vendor[0] == '\0')
+	if(id == 0 || (name = so_vendor_name(id)) == NULL)
 		return so_default_profile;
-	p = so_profile_by_name(st->vendor, strlen(st->vendor));
+	p = so_profile_by_name(name, strlen(name));
 	return p ? p : so_default_profile;
 }
 
@@ -468,6 +470,15 @@ static void callid_of(struct cell *t, sip_msg_t *msg, str *out)
 		*out = msg->callid->body;
 }
 
+/* The next hop sent some reply on branch b (a 100 counts). Not
+ * last_received: tm stores its own timeout 408 there. A provisional
+ * switches the branch to fr_inv_timer (F_RB_FR_INV); a relayed reply
+ * marks it F_RB_REPLIED. */
+static int branch_replied(struct cell *t, int b)
+{
+	return (t->uac[b].request.flags & (F_RB_REPLIED | F_RB_FR_INV)) != 0;
+}
+
 static int any_branch_timeout(struct cell *t)
 {
 	int b;
@@ -482,16 +493,17 @@ typedef struct so_call {
 	str reason;
 	int local;
 	int timeout;
+	int replied; /* the next hop sent some reply (a 100 counts) */
 	int branch;
 	int q850;
 	int retry_after;
 } so_call_t;
 
-static int classify_call(struct cell *t, so_tstate_t *st, so_call_t *c,
+static int classify_call(struct cell *t, so_tword_t *st, so_call_t *c,
 		sip_msg_t *msg, sipoutcome_result_t *r)
 {
 	sipoutcome_input_t in;
-	unsigned int f = st ? st->flags : 0;
+	uintptr_t f = ts_get(st);
 	/* tm sets T_CANCELED on the caller's CANCEL (t_fwd.c e2e_cancel) */
 	int canceled = t && t != T_UNDEFINED && (t->flags & T_CANCELED);
 	str callid;
@@ -502,12 +514,12 @@ static int classify_call(struct cell *t, so_tstate_t *st, so_call_t *c,
 	in.reason = c->reason.s;
 	in.reason_len = c->reason.len > 0 ? (size_t)c->reason.len : 0;
 	in.q850 = c->q850;
-	in.profile = tstate_profile(st);
-	if(f & SO_TS_RINGING)
+	in.profile = tstate_profile(f);
+	if(f & SO_W_RINGING)
 		in.flags |= SIPOUTCOME_CTX_RINGING;
 	if(canceled)
 		in.flags |= SIPOUTCOME_CTX_CANCELED;
-	if(f & SO_TS_REPLIED)
+	if(c->replied)
 		in.flags |= SIPOUTCOME_CTX_REPLIED;
 	if(c->local)
 		in.flags |= SIPOUTCOME_CTX_LOCAL;
@@ -522,7 +534,7 @@ static int classify_call(struct cell *t, so_tstate_t *st, so_call_t *c,
 			return -1;
 	}
 	callid_of(t, msg, &callid);
-	so_fill_current(r, c->local, (f & SO_TS_RINGING) != 0, canceled,
+	so_fill_current(r, c->local, (f & SO_W_RINGING) != 0, canceled,
 			c->timeout, c->branch, c->q850, c->retry_after, &c->reason,
 			&callid);
 	return 0;
@@ -596,53 +608,66 @@ static int plain_phrase(const str *s)
 	return 1;
 }
 
-static void so_on_response_in(struct cell *t, so_tstate_t *st,
+/* Every reply, before tm sees it (module response callbacks run newest
+ * module first): keep and normalize need only the reply itself, so they
+ * repair or normalize the phrase here, on the pkg message, before tm
+ * relays or stores it. Replies to other methods and to CANCEL are left
+ * alone. Always returns 1: tm goes on with the reply. */
+int so_response_f(sip_msg_t *rpl)
+{
+	sipoutcome_result_t r;
+	const sipoutcome_code_t *row;
+	str rext;
+	int code;
+
+	if(!so_auto || so_outcome_header.len > 0
+			|| (so_reason_mode != SO_RM_KEEP
+					&& so_reason_mode != SO_RM_NORMALIZE))
+		return 1;
+	code = rpl->first_line.u.reply.statuscode;
+	if(code < 200)
+		return 1;
+	rext = phrase_extent(rpl);
+	if(so_reason_mode == SO_RM_KEEP && plain_phrase(&rext))
+		return 1;
+	if(rpl->cseq == NULL
+			&& (parse_headers(rpl, HDR_CSEQ_F, 0) < 0 || rpl->cseq == NULL))
+		return 1;
+	if(!(get_cseq(rpl)->method_id & so_methods_mask))
+		return 1;
+	/* keep and normalize look at the code's canonical phrase only */
+	memset(&r, 0, sizeof(r));
+	r.code = code;
+	row = sipoutcome_code_effective(code);
+	r.registered = sipoutcome_code_lookup(code) != NULL;
+	r.phrase = row ? row->phrase : "";
+	r.phrase_len = row ? row->phrase_len : 0;
+	(void)so_reason_apply(rpl, so_reason_mode, &r, 0);
+	return 1;
+}
+
+/* annotate, rewrite or outcome_header: the reply's own outcome goes on it
+ * before tm relays or stores it. */
+static void so_on_response_in(struct cell *t, so_tword_t *st,
 		struct tmcb_params *ps)
 {
 	sip_msg_t *rpl = ps->rpl;
 	int code = ps->code, b, q850, ra;
-	unsigned int pf;
-	str rext;
 	sipoutcome_result_t r;
 	so_call_t c;
 
-	if(rpl == NULL || rpl == FAKED_REPLY)
-		return;
+	if(rpl == NULL || rpl == FAKED_REPLY || code < 200
+			|| t->uas.status >= 200)
+		return; /* provisional, or late after the final answer */
 	/* the 200 answering tm's own CANCEL is not an answer to the call */
 	if(rpl->cseq == NULL && parse_headers(rpl, HDR_CSEQ_F, 0) < 0)
 		return;
 	if(rpl->cseq == NULL || get_cseq(rpl)->method_id == METHOD_CANCEL)
 		return;
-	if(code >= 180 && code < 190)
-		ts_set(st, SO_TS_RINGING | SO_TS_REPLIED);
-	else
-		ts_set(st, SO_TS_REPLIED);
-	if(code < 200 || t->uas.status >= 200)
-		return; /* provisional, or late after the final answer */
-
 	b = so_tmb.t_gett_branch();
-	q850 = -1;
-	ra = -1;
-	if(code >= 300) { /* a 2xx is COMPLETED whatever it carries */
-		reply_headers(rpl, &q850, &ra);
-		if(b >= 0 && b < SO_MAX_BRANCHES) {
-			st->q850[b] = (int16_t)q850;
-			st->retry_after[b] = ra;
-		}
-	}
-
-	if(!so_auto)
-		return;
-	rext = phrase_extent(rpl);
-	if(so_reason_mode == SO_RM_KEEP && so_outcome_header.len == 0) {
-		if(plain_phrase(&rext))
-			return;
-		pf = sipoutcome_phrase_check(code, rext.s, rext.len);
-		if(!(pf & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
-					  | SIPOUTCOME_PH_OVERLONG)))
-			return;
-	}
+	reply_headers(rpl, &q850, &ra);
 	memset(&c, 0, sizeof(c));
+	c.replied = 1;
 	c.code = code;
 	c.reason = rpl->first_line.u.reply.reason;
 	c.branch = b;
@@ -654,7 +679,7 @@ static void so_on_response_in(struct cell *t, so_tstate_t *st,
 
 /* The proxy's own timeout reply: with no failure_route armed, send it
  * ourselves so the phrase and header can carry the outcome. */
-static void so_on_failure(struct cell *t, so_tstate_t *st,
+static void so_on_failure(struct cell *t, so_tword_t *st,
 		struct tmcb_params *ps)
 {
 	char phrase[SIPOUTCOME_PHRASE_MAX + 1], hdr[160];
@@ -693,12 +718,12 @@ static void so_on_failure(struct cell *t, so_tstate_t *st,
 			LM_ERR("cannot add the outcome header to the local reply\n");
 	}
 	/* set first: tm runs TMCB_RESPONSE_OUT inside t_reply_trans() */
-	ts_set(st, SO_TS_LOCAL_REPLY);
+	ts_set(st, SO_W_LOCAL_REPLY);
 	if(so_tmb.t_reply_trans(t, ps->req, c.code, phrase) < 0)
 		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
 }
 
-static void so_on_response_out(struct cell *t, so_tstate_t *st,
+static void so_on_response_out(struct cell *t, so_tword_t *st,
 		struct tmcb_params *ps)
 {
 	sip_msg_t *rpl = ps->rpl, *src = NULL;
@@ -708,7 +733,7 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 
 	if(ps->code < 200 || !so_auto)
 		return;
-	if(ts_set(st, SO_TS_DONE) & SO_TS_DONE)
+	if(ts_set(st, SO_W_DONE) & SO_W_DONE)
 		return; /* counted and logged once per transaction */
 
 	memset(&c, 0, sizeof(c));
@@ -719,6 +744,7 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 	c.branch = b;
 	if(b >= 0 && b < t->nr_of_outgoings) {
 		c.timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
+		c.replied = branch_replied(t, b);
 		if(rpl != NULL && rpl != FAKED_REPLY) {
 			src = rpl;
 		} else if(!c.timeout && t->uac[b].last_received >= 200
@@ -728,25 +754,27 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 			remote_rebuilt = 1;
 		}
 	} else {
+		int i;
 		c.timeout = any_branch_timeout(t);
 		c.branch = -1;
+		for(i = 0; i < t->nr_of_outgoings; i++)
+			c.replied |= branch_replied(t, i);
 	}
-	if(src != NULL || remote_rebuilt) {
-		if(src != NULL) {
-			c.reason = src->first_line.u.reply.reason;
-		} else {
-			/* the received phrase is gone; tm's text for the code */
-			c.reason.s = error_text(t->uac[b].last_received);
-			c.reason.len = strlen(c.reason.s);
-		}
-		if(b < SO_MAX_BRANCHES) {
-			c.q850 = st->q850[b];
-			c.retry_after = st->retry_after[b];
-		}
+	if(src != NULL) {
+		/* the reply relayed, pkg or tm's shared-memory copy: its
+		 * buffer is read, never parsed or changed */
+		c.reason = src->first_line.u.reply.reason;
+		if(c.code >= 300)
+			reply_headers(src, &c.q850, &c.retry_after);
+	} else if(remote_rebuilt) {
+		/* the received reply is gone, and so is its Reason header;
+		 * the caller got tm's reply with tm's text for the code */
+		c.reason.s = error_text(t->uac[b].last_received);
+		c.reason.len = strlen(c.reason.s);
 	} else {
 		c.local = 1;
 		c.branch = -1;
-		if(st->flags & SO_TS_LOCAL_REPLY) {
+		if(ts_get(st) & SO_W_LOCAL_REPLY) {
 			/* our own timeout reply: report tm's phrase, not our
 			 * annotation of it */
 			c.reason.s = error_text(c.code);
@@ -771,11 +799,16 @@ static void so_on_response_out(struct cell *t, so_tstate_t *st,
 
 static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 {
-	so_tstate_t *st = (so_tstate_t *)*ps->param;
+	so_tword_t *st = (so_tword_t *)ps->param;
 
-	if(st == NULL)
+	if(st == NULL || *st == 0)
 		return;
 	switch(type) {
+		case TMCB_RESPONSE_FWDED:
+			/* relayed provisionals (tm absorbs 100) and 2xx */
+			if(ps->code >= 180 && ps->code < 190)
+				ts_set(st, SO_W_RINGING);
+			break;
 		case TMCB_RESPONSE_IN:
 			so_on_response_in(t, st, ps);
 			break;
@@ -795,7 +828,7 @@ static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 int so_classify_current(sip_msg_t *msg, int for_script)
 {
 	struct cell *t = so_tmb.t_gett();
-	so_tstate_t *st = so_tstate_get(t);
+	so_tword_t *st = so_tword_get(t);
 	sipoutcome_result_t r;
 	so_call_t c;
 
@@ -809,6 +842,7 @@ int so_classify_current(sip_msg_t *msg, int for_script)
 		if(c.code < 200)
 			return -1;
 		c.reason = msg->first_line.u.reply.reason;
+		c.replied = 1;
 		reply_headers(msg, &c.q850, &c.retry_after);
 		if(t != NULL && t != T_UNDEFINED)
 			c.branch = so_tmb.t_gett_branch();
@@ -824,16 +858,14 @@ int so_classify_current(sip_msg_t *msg, int for_script)
 			c.code = 408; /* no final: tm's timeout */
 		c.branch = b;
 		c.timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
+		c.replied = branch_replied(t, b);
 		if(rpl == NULL || rpl == FAKED_REPLY) {
 			c.local = 1;
 			c.reason.s = error_text(c.code);
 			c.reason.len = strlen(c.reason.s);
 		} else {
 			c.reason = rpl->first_line.u.reply.reason;
-			if(st && b < SO_MAX_BRANCHES) {
-				c.q850 = st->q850[b];
-				c.retry_after = st->retry_after[b];
-			}
+			reply_headers(rpl, &c.q850, &c.retry_after);
 		}
 	}
 	if(classify_call(t, st, &c, msg, &r) < 0)
@@ -843,7 +875,7 @@ int so_classify_current(sip_msg_t *msg, int for_script)
 	 * Without transaction state (a method not in `methods`, or stateless)
 	 * every call logs: there is nothing to remember it in. */
 	if(for_script && (!so_auto || st == NULL)
-			&& (st == NULL || !(ts_set(st, SO_TS_DONE) & SO_TS_DONE))) {
+			&& (st == NULL || !(ts_set(st, SO_W_DONE) & SO_W_DONE))) {
 		so_count_current();
 		so_log_current();
 	}
