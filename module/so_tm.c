@@ -3,10 +3,12 @@
  * classification of the final response sent upstream, reason-phrase
  * rewriting, the outcome header and event_route[sipoutcome:final].
  *
- * tm facts relied on (Kamailio 5.6 modules/tm): TMCB_RESPONSE_IN runs for
- * every received reply before onreply_route, on a pkg message, and lumps
- * added there survive storing the reply (t_reply.c relay_reply);
- * TMCB_RESPONSE_OUT runs once the final reply was sent, relayed or local
+ * tm facts relied on (Kamailio 5.6 modules/tm): a module's response_f
+ * runs for every reply before tm's (newest module first), on the pkg
+ * message, so lumps added there are applied when tm relays or stores it;
+ * TMCB_RESPONSE_FWDED runs for relayed 1xx/2xx; TMCB_RESPONSE_IN runs for
+ * every reply tm matched, before onreply_route; TMCB_RESPONSE_OUT runs
+ * once the final reply was sent, relayed (pkg or tm's shm copy) or local
  * (FAKED_REPLY, relayed_reply_branch -2 for t_reply()); T_CANCELED marks
  * the caller's CANCEL; F_RB_TIMEOUT marks a branch whose timer fired.
  */
