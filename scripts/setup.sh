@@ -21,7 +21,7 @@ fi
 # Packages the build, the module, the tests and the demo need.
 pkgs=(
 	build-essential pkg-config autoconf automake libtool
-	kamailio kamailio-extra-modules kamailio-lua-modules
+	kamailio kamailio-lua-modules
 	sip-tester libosip2-dev libcmocka-dev
 	valgrind clang libclang-rt-14-dev
 	dpkg-dev xz-utils curl python3 procps iproute2
