@@ -69,6 +69,7 @@ ksrc=/usr/local/src/kamailio-$upver
 if [ ! -f "$ksrc/src/core/sr_module.h" ]; then
 	apt_update
 	dl=$(mktemp -d)
+	chown _apt "$dl" 2>/dev/null || true # apt fetches as _apt
 	log "fetching Debian source of kamailio=$debver"
 	(cd "$dl" && apt-get source --download-only -qq "kamailio=$debver" >/dev/null)
 	orig=$(ls "$dl"/kamailio_"$upver".orig.tar.* | head -n1)
