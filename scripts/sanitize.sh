@@ -157,6 +157,8 @@ if [ "$mode" = libfuzzer ]; then
 fi
 
 log "make check TESTS='\$(check_PROGRAMS)' (unit tests and corpus replay)"
+stamp=$(mktemp)
+trap 'rm -f "$stamp"' EXIT
 # results of tests that are no longer in the list must not be counted
 rm -f "$build"/tests/unit/*.log "$build"/tests/unit/*.trs \
 	"$build"/tests/fuzz/*.log "$build"/tests/fuzz/*.trs
@@ -164,33 +166,9 @@ make -s -j"$jobs" -C "$build/tests" check 'TESTS=$(check_PROGRAMS)' \
 	>"$bdir/check.log" 2>&1
 rc=$?
 
-# Count as scripts/test.sh does: a cmocka program reports its own cases,
-# any other program is one case; a program that died (a sanitizer report
-# ends it) counts as failed even when its cases said PASSED.
-shopt -s nullglob
-ntrs=0 skipped=0
-for trs in "$build"/tests/unit/*.trs "$build"/tests/fuzz/*.trs; do
-	ntrs=$((ntrs + 1))
-	tlog=${trs%.trs}.log
-	res=$(sed -n 's/^:test-result: //p' "$trs" | head -n1)
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$tlog" 2>/dev/null | tail -n1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$tlog" 2>/dev/null | tail -n1)
-	if [ -n "$p" ]; then
-		passed=$((passed + p))
-		failed=$((failed + ${f:-0}))
-		if [ "$res" != PASS ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
-	else
-		case "$res" in
-		PASS | XFAIL) passed=$((passed + 1)) ;;
-		SKIP) skipped=$((skipped + 1)) ;;
-		*) failed=$((failed + 1)) ;;
-		esac
-	fi
-	if [ "$res" != PASS ] && [ "$res" != SKIP ]; then
-		echo "---- $res: ${trs#"$build"/} (tail of ${tlog})"
-		tail -n 40 "$tlog"
-	fi
-done
+counts=$(bash "$top/scripts/count-results.sh" "$build/tests" "$stamp")
+printf '%s\n' "$counts" | sed '$d'
+read -r passed failed skipped ntrs <<<"$(printf '%s\n' "$counts" | tail -n1)"
 grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR)' "$build/tests/test-suite.log" 2>/dev/null
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	tail -n 30 "$bdir/check.log" >&2

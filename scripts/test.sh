@@ -15,34 +15,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+stamp=$(mktemp)
+trap 'rm -f "$stamp"' EXIT
 make -s -C tests check "$@" >/dev/null 2>&1
 rc=$?
 
-# Count cases: a cmocka binary reports its own cases; any other test is
-# one case (its .trs result). A unit binary that died counts as failed.
-passed=0 failed=0 skipped=0
-for trs in tests/unit/*.trs tests/integration/*.trs; do
-	[ -f "$trs" ] || continue
-	log=${trs%.trs}.log
-	res=$(sed -n 's/^:test-result: //p' "$trs" | head -n1)
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" 2>/dev/null | tail -n1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" 2>/dev/null | tail -n1)
-	if [ -n "$p" ]; then
-		passed=$((passed + p))
-		failed=$((failed + ${f:-0}))
-		if [ "$res" != PASS ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
-	else
-		case "$res" in
-		PASS | XFAIL) passed=$((passed + 1)) ;;
-		SKIP) skipped=$((skipped + 1)) ;;
-		*) failed=$((failed + 1)) ;;
-		esac
-	fi
-	if [ "$res" != PASS ] && [ "$res" != SKIP ]; then
-		echo "---- $res: ${trs%.trs} (tail of $log)"
-		tail -n 40 "$log"
-	fi
-done
+# Every unit, integration, CLI and fuzz test that ran now.
+counts=$(bash scripts/count-results.sh tests "$stamp")
+printf '%s\n' "$counts" | sed '$d'
+read -r passed failed skipped programs <<<"$(printf '%s\n' "$counts" | tail -n1)"
+[ "$programs" -gt 0 ] || failed=$((failed + 1)) # nothing ran
 [ -f tests/test-suite.log ] && grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR)' tests/test-suite.log
 if [ "$#" -eq 0 ]; then
 	echo "---- engine tests under AddressSanitizer and UBSan (scripts/sanitize.sh)"
