@@ -4,13 +4,13 @@
  * module/engine (include/sipoutcome.h).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "core/dprint.h"
 #include "core/kemi.h"
 #include "core/mod_fix.h"
 #include "core/parser/parse_methods.h"
 #include "core/pvar.h"
-#include "core/script_cb.h"
 #include "core/sr_module.h"
 #include "core/ut.h"
 
@@ -25,6 +25,7 @@ int so_log_on = 1;
 int so_log_level = L_NOTICE;
 int so_log_facility = -1; /* -1: the core's log_facility */
 int so_reason_mode = SO_RM_KEEP;
+int so_track = SO_TRACK_ROUTE;
 str so_outcome_header = STR_NULL;
 static char *so_default_vendor_param = "rfc";
 
@@ -118,6 +119,21 @@ static int so_reason_mode_set(modparam_t type, void *val)
 		LM_ERR("reason_mode: unknown value '%s' (keep, normalize, annotate,"
 			   " rewrite)\n",
 				s.s);
+		return -1;
+	}
+	return 0;
+}
+
+static int so_track_set(modparam_t type, void *val)
+{
+	const char *v = (const char *)val;
+
+	if(strcasecmp(v, "route") == 0)
+		so_track = SO_TRACK_ROUTE;
+	else if(strcasecmp(v, "tm") == 0)
+		so_track = SO_TRACK_TM;
+	else {
+		LM_ERR("track: unknown value '%s' (route, tm)\n", v);
 		return -1;
 	}
 	return 0;
@@ -246,7 +262,7 @@ static int ki_sipoutcome_is(sip_msg_t *msg, str *tags)
 	const char *name;
 	int i, start = 0;
 
-	if(!so_cur.valid)
+	if(!so_cur_valid())
 		return -1;
 	name = sipoutcome_tag_name(so_cur.r.tag);
 	for(i = 0; i <= tags->len; i++) {
@@ -321,6 +337,7 @@ static param_export_t params[] = {
 	{"log_level", PARAM_INT, &so_log_level},
 	{"log_facility", PARAM_STRING | PARAM_USE_FUNC, (void *)so_facility_set},
 	{"reason_mode", PARAM_STRING | PARAM_USE_FUNC, (void *)so_reason_mode_set},
+	{"track", PARAM_STRING | PARAM_USE_FUNC, (void *)so_track_set},
 	{"outcome_header", PARAM_STRING | PARAM_USE_FUNC,
 		(void *)so_outcome_header_set},
 	{"default_vendor", PARAM_STRING, &so_default_vendor_param},
@@ -349,14 +366,6 @@ struct module_exports exports = {
 };
 /* clang-format on */
 
-/* Each received request or reply starts with no outcome: $outcome(...)
- * and KSR.sipoutcome.get() never show the previous call's values. */
-static int so_pre_script(sip_msg_t *msg, unsigned int flags, void *param)
-{
-	so_cur.valid = 0;
-	return 1;
-}
-
 static int mod_init(void)
 {
 	if(load_tm_api(&so_tmb) < 0) {
@@ -374,12 +383,6 @@ static int mod_init(void)
 	}
 	if(so_rpc_init() < 0)
 		return -1;
-	if(register_script_cb(so_pre_script, PRE_SCRIPT_CB | REQUEST_CB | ONREPLY_CB,
-			   0)
-			< 0) {
-		LM_ERR("cannot register the pre-script callback\n");
-		return -1;
-	}
 	if(so_tm_init() < 0)
 		return -1;
 	if(so_event_route_init() < 0)

@@ -24,6 +24,9 @@ static struct {
 	counter_handle_t h;
 } so_cnt_vendor[SO_MAX_VENDOR_COUNTERS + 1];
 static int so_cnt_nvendor;
+static const char *so_cnt_last_name;
+static unsigned int so_cnt_last_gen;
+static int so_cnt_last_slot;
 
 static const char *const so_tag_cnames[SIPOUTCOME_TAG_COUNT] = {
 		NULL, "completed", "busy", "no_answer", "canceled", "failed"};
@@ -88,24 +91,35 @@ int so_counters_init(void)
 	return 0;
 }
 
-void so_count_current(void)
+void so_count(const sipoutcome_result_t *r)
 {
-	const sipoutcome_result_t *r = &so_cur.r;
 	int i;
 
-	if(!so_cur.valid)
-		return;
 	if(r->tag > 0 && r->tag < SIPOUTCOME_TAG_COUNT)
 		counter_inc(so_cnt_tag[r->tag]);
 	if(r->klass >= 2 && r->klass <= 6)
 		counter_inc(so_cnt_class[r->klass]);
-	/* the last slot is "other" */
-	for(i = 0; i < so_cnt_nvendor - 1; i++) {
-		if(strcmp(so_cnt_vendor[i].name, r->vendor) == 0)
-			break;
+	if(so_cnt_nvendor <= 0)
+		return;
+	/* the profile name of the last call, whose slot is known: profile
+	 * names live as long as their set, and a reload swaps the set */
+	if(r->vendor != so_cnt_last_name || so_cnt_last_gen != so_profiles_gen) {
+		/* the last slot is "other" */
+		for(i = 0; i < so_cnt_nvendor - 1; i++) {
+			if(strcmp(so_cnt_vendor[i].name, r->vendor) == 0)
+				break;
+		}
+		so_cnt_last_name = r->vendor;
+		so_cnt_last_gen = so_profiles_gen;
+		so_cnt_last_slot = i;
 	}
-	if(so_cnt_nvendor > 0)
-		counter_inc(so_cnt_vendor[i].h);
+	counter_inc(so_cnt_vendor[so_cnt_last_slot].h);
+}
+
+void so_count_current(void)
+{
+	if(so_cur_valid())
+		so_count(&so_cur.r);
 }
 
 void so_counters_rpc(rpc_t *rpc, void *th)
@@ -141,6 +155,7 @@ void so_fill_current(const sipoutcome_result_t *r, int local, int ringing,
 		const str *reason, const str *callid)
 {
 	so_cur.valid = 1;
+	so_cur.epoch = msg_no;
 	so_cur.r = *r;
 	so_cur.local = local;
 	so_cur.ringing = ringing;
@@ -162,7 +177,7 @@ void so_log_current(void)
 	char line[1024];
 	sipoutcome_logctx_t lc;
 
-	if(!so_log_on || !so_cur.valid || !is_printable(so_log_level))
+	if(!so_log_on || !so_cur_valid() || !is_printable(so_log_level))
 		return;
 	memset(&lc, 0, sizeof(lc));
 	lc.callid = so_cur.callid;

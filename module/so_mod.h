@@ -32,13 +32,30 @@ enum so_reason_mode {
 extern int so_reason_mode;
 int so_reason_mode_parse(const str *s);
 
+/* track values: where the module starts tracking a transaction */
+enum so_track_mode {
+	SO_TRACK_ROUTE = 0, /* after the request route (post-script callback) */
+	SO_TRACK_TM		   /* TMCB_REQUEST_IN: every transaction tm creates */
+};
+extern int so_track;
+
 extern struct tm_binds so_tmb;
 /* Profiles of this process; see so_profiles.c for reload across
  * processes. Call so_profiles_refresh() before using them. */
 extern sipoutcome_profiles_t *so_profiles;
 extern const sipoutcome_profile_t *so_default_profile;
 int so_profiles_init(char **files, int nfiles, const char *default_vendor);
-void so_profiles_refresh(void);
+void so_profiles_refresh_slow(void);
+extern volatile int *so_gen;	   /* reload generation, shared */
+extern int so_local_gen;		   /* the one this process's set is of */
+extern unsigned int so_profiles_gen; /* bumped when this process swaps sets */
+/* Re-read the profiles when another process reloaded them: one load and
+ * compare on the reply path. */
+static inline void so_profiles_refresh(void)
+{
+	if(so_gen != NULL && __atomic_load_n(so_gen, __ATOMIC_ACQUIRE) != so_local_gen)
+		so_profiles_refresh_slow();
+}
 int so_profiles_reload(char *errbuf, int errlen);
 const sipoutcome_profile_t *so_profile_by_name(const char *name, int len);
 
@@ -60,9 +77,11 @@ int so_vendor_id(const char *name, int len);
 const char *so_vendor_name(int id);
 
 /* What the script sees through $outcome(key): the last classification in
- * this process. Fixed-size copies, no allocation. */
+ * this process, while the message it was made for is being handled.
+ * Fixed-size copies, no allocation. */
 typedef struct so_current {
 	int valid;
+	unsigned int epoch; /* the core's msg_no when it was filled */
 	sipoutcome_result_t r;
 	int local;
 	int ringing;
@@ -79,6 +98,16 @@ typedef struct so_current {
 
 extern so_current_t so_cur;
 
+/* The core numbers every message a process receives or builds (msg_no,
+ * core/receive.c); a classification belongs to the message being handled
+ * when it was made, so $outcome(...) never shows the previous call's
+ * values. Cheaper than a pre-script callback on every message. */
+extern unsigned int msg_no;
+static inline int so_cur_valid(void)
+{
+	return so_cur.valid && so_cur.epoch == msg_no;
+}
+
 /* so_tm.c */
 int so_tm_init(void);
 int so_response_f(sip_msg_t *msg);
@@ -90,6 +119,7 @@ int so_event_route_init(void);
 
 /* so_log.c: counters and the log line */
 int so_counters_init(void);
+void so_count(const sipoutcome_result_t *r);
 void so_count_current(void);
 void so_counters_rpc(rpc_t *rpc, void *th);
 void so_log_current(void);

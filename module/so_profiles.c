@@ -23,8 +23,9 @@ const sipoutcome_profile_t *so_default_profile = NULL;
 static char **so_files;
 static int so_nfiles;
 static char so_default_name[32];
-static volatile int *so_gen; /* shared */
-static int so_local_gen;
+volatile int *so_gen; /* shared */
+int so_local_gen;
+unsigned int so_profiles_gen; /* this process's set changes */
 
 /* Vendor names by id (1..255; 0 is default_vendor), shared and append
  * only, so a per-call id means the same name in every process and across
@@ -77,6 +78,7 @@ static void swap_set(sipoutcome_profiles_t *set)
 	so_default_profile = sipoutcome_profiles_find(
 			set, so_default_name, strlen(so_default_name));
 	so_cur.valid = 0; /* it may point into the old set */
+	so_profiles_gen++;
 	sipoutcome_profiles_free(old);
 }
 
@@ -148,7 +150,7 @@ const char *so_vendor_name(int id)
 	return so_vtab->name[id];
 }
 
-void so_profiles_refresh(void)
+void so_profiles_refresh_slow(void)
 {
 	char errbuf[512];
 	sipoutcome_profiles_t *set;

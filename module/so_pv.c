@@ -90,7 +90,7 @@ static int value_of(int k, str *out, int *ival, int *is_int)
 	const sipoutcome_result_t *r = &so_cur.r;
 
 	*is_int = 0;
-	if(!so_cur.valid)
+	if(!so_cur_valid())
 		return -1;
 	switch(k) {
 		case K_TAG:

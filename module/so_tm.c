@@ -6,12 +6,17 @@
  * tm facts relied on (Kamailio 5.6 modules/tm): a module's response_f
  * runs for every reply before tm's (newest module first), on the pkg
  * message, so lumps added there are applied when tm relays or stores it;
- * TMCB_RESPONSE_FWDED runs for relayed 1xx/2xx; TMCB_RESPONSE_IN runs for
- * every reply tm matched, before onreply_route; TMCB_RESPONSE_OUT runs
- * once the final reply was sent, relayed (pkg or tm's shm copy) or local
- * (FAKED_REPLY, relayed_reply_branch -2 for t_reply()); T_CANCELED marks
- * the caller's CANCEL; F_RB_TIMEOUT marks a branch whose timer fired.
+ * TMCB_RESPONSE_IN runs for every reply tm matched, before onreply_route;
+ * TMCB_RESPONSE_SENT runs each time a reply was sent upstream, provisional
+ * or final, relayed (the pkg reply or tm's shm copy) or local
+ * (FAKED_REPLY, relayed_reply_branch -2 for t_reply()), and again with
+ * TMCB_RETR_F for tm's retransmissions; t->uas.status is the last code
+ * sent upstream; T_CANCELED marks the caller's CANCEL; F_RB_TIMEOUT
+ * marks a branch whose timer fired; post-script callbacks of a request
+ * run newest module first, so before tm's own (which drops T).
  */
+#include <dlfcn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,16 +32,21 @@
 #include "core/parser/parse_cseq.h"
 #include "core/receive.h"
 #include "core/route.h"
+#include "core/script_cb.h"
+#include "core/sr_module.h"
 #include "modules/tm/h_table.h"
 
 #include "so_mod.h"
 
 static int so_evrt_idx = -1;
 static int so_tmcb_types;
+/* reason_mode as so_response_f applies it (keep, normalize), or -1 */
+static int so_rf_mode = -1;
 str so_event_callback = STR_NULL;
 
-/* sipoutcome_vendor() called before the transaction exists: remembered
- * for the request being routed and taken over in TMCB_REQUEST_IN. */
+/* sipoutcome_vendor() called before the module tracks the transaction:
+ * remembered for the request being routed and taken over when tracking
+ * starts (after the request route, or in TMCB_REQUEST_IN). */
 static unsigned int so_pending_id;
 static int so_pending_pid;
 static int so_pending_vendor;
@@ -67,37 +77,144 @@ static uintptr_t ts_get(so_tword_t *w)
 	return w ? __atomic_load_n(w, __ATOMIC_ACQUIRE) : 0;
 }
 
-static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
-{
-	sip_msg_t *req = ps->req;
-	uintptr_t w = SO_W_SET;
+static void so_on_response_out(
+		struct cell *t, so_tword_t *st, struct tmcb_params *ps);
 
-	if(req == NULL || !(req->REQ_METHOD & so_methods_mask))
-		return;
+/* tm's recursive reply lock (t_reply.c), looked up in tm.so at start-up:
+ * tm exports no API for it. Taken around the catch-up below, as tm holds
+ * it around its own reply callbacks. */
+static void (*so_lock_replies)(struct cell *t);
+static void (*so_unlock_replies)(struct cell *t);
+
+/* Start tracking transaction t of request req: the state word, with the
+ * vendor chosen for req before. 0, or -1 when tm refused. */
+static int so_track_t(sip_msg_t *req, struct cell *t, uintptr_t w)
+{
+	w |= SO_W_SET;
 	if(so_pending_vendor > 0 && so_pending_id == req->id
 			&& so_pending_pid == req->pid)
 		w |= (uintptr_t)so_pending_vendor << SO_W_VENDOR_SHIFT;
 	if(so_tmb.register_tmcb(req, t, so_tmcb_types, so_tm_cb, (void *)w, 0)
-			<= 0)
+			<= 0) {
 		LM_ERR("cannot register tm callbacks; call left unclassified\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* track = tm: every transaction tm creates, from TMCB_REQUEST_IN. */
+static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
+{
+	sip_msg_t *req = ps->req;
+
+	if(req == NULL || !(req->REQ_METHOD & so_methods_mask))
+		return;
+	(void)so_track_t(req, t, 0);
+}
+
+/* track = route (default): after the request route, the transaction it
+ * created (t_relay(), t_newtran()) is still the current one. Cheaper than
+ * TMCB_REQUEST_IN, which tm runs for every new transaction of any method
+ * with its AVP lists swapped in. Whatever went upstream before tracking
+ * started is read from the transaction: an 18x (uas.status, the last
+ * reply sent) is ringing, a final is classified now, under tm's reply
+ * lock, so that a final relayed by another process in between is
+ * classified exactly once (SO_W_DONE), here or in its callback. */
+static int so_post_request(sip_msg_t *msg, unsigned int flags, void *param)
+{
+	struct cell *t;
+	so_tword_t *st;
+	struct tmcb_params ps;
+	int status, b;
+
+	if(!(msg->REQ_METHOD & so_methods_mask))
+		return 1;
+	t = so_tmb.t_gett();
+	if(t == NULL || t == T_UNDEFINED || t->uas.request == NULL
+			|| so_tword_get(t) != NULL)
+		return 1; /* stateless, or already tracked (a retransmission) */
+	status = t->uas.status;
+	if(so_track_t(msg, t,
+			   (status >= 180 && status < 190) ? SO_W_RINGING : 0)
+			< 0)
+		return 1;
+	/* tm reads the callback list without a lock: make the registration
+	 * visible before looking at what was sent */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if(t->uas.status < 180)
+		return 1; /* the usual case: nothing sent upstream yet but a 100 */
+	st = so_tword_get(t);
+	if(st == NULL)
+		return 1;
+	so_lock_replies(t);
+	status = t->uas.status;
+	if(status >= 180 && status < 190)
+		ts_set(st, SO_W_RINGING);
+	else if(status >= 200 && t->uas.response.buffer != NULL) {
+		memset(&ps, 0, sizeof(ps));
+		ps.req = t->uas.request;
+		ps.code = status;
+		ps.param = (void **)st;
+		ps.send_buf.s = t->uas.response.buffer;
+		ps.send_buf.len = (int)t->uas.response.buffer_len;
+		b = t->relayed_reply_branch;
+		ps.rpl = (b >= 0 && b < t->nr_of_outgoings) ? t->uac[b].reply
+												   : FAKED_REPLY;
+		ps.flags = b >= 0 ? 0 : TMCB_LOCAL_F;
+		so_on_response_out(t, st, &ps);
+	}
+	so_unlock_replies(t);
+	return 1;
 }
 
 int so_tm_init(void)
 {
-	/* Ringing comes from relayed 18x (TMCB_RESPONSE_FWDED), the outcome
-	 * from the reply sent (TMCB_RESPONSE_OUT). TMCB_RESPONSE_IN is needed
-	 * only to mark up replies with their outcome, TMCB_ON_FAILURE only to
-	 * send the proxy's own timeout reply: tm builds a faked request for
-	 * every negative final when it is registered. keep and normalize
-	 * need neither (so_response_f). */
-	so_tmcb_types = TMCB_RESPONSE_FWDED | TMCB_RESPONSE_OUT;
+	struct sr_module *tm;
+	char tm_name[] = "tm";
+
+	/* Ringing and the outcome both come from the replies sent upstream
+	 * (TMCB_RESPONSE_SENT: an 18x sets ringing, the final is classified):
+	 * every callback type costs a dispatch in tm per reply, so the
+	 * default is this one; unlike TMCB_RESPONSE_OUT it does not make tm
+	 * keep the set of 2xx To-tags. TMCB_RESPONSE_IN is needed only to
+	 * mark up replies with their outcome, TMCB_ON_FAILURE only to send
+	 * the proxy's own timeout reply: tm builds a faked request for every
+	 * negative final when it is registered. keep and normalize need
+	 * neither (so_response_f). */
+	so_tmcb_types = TMCB_RESPONSE_SENT;
+	so_rf_mode = (so_auto && so_outcome_header.len == 0
+						 && (so_reason_mode == SO_RM_KEEP
+								 || so_reason_mode == SO_RM_NORMALIZE))
+						 ? so_reason_mode
+						 : -1;
 	if(so_auto
 			&& (so_reason_mode == SO_RM_ANNOTATE
 					|| so_reason_mode == SO_RM_REWRITE
 					|| so_outcome_header.len > 0))
 		so_tmcb_types |= TMCB_RESPONSE_IN | TMCB_ON_FAILURE;
-	if(so_tmb.register_tmcb(0, 0, TMCB_REQUEST_IN, so_on_request_in, 0, 0)
-			<= 0) {
+	if(so_track == SO_TRACK_ROUTE) {
+		tm = find_module_by_name(tm_name);
+		if(tm != NULL && tm->handle != NULL) {
+			so_lock_replies = (void (*)(struct cell *))dlsym(
+					tm->handle, "tm_reply_mutex_lock");
+			so_unlock_replies = (void (*)(struct cell *))dlsym(
+					tm->handle, "tm_reply_mutex_unlock");
+		}
+		if(so_lock_replies == NULL || so_unlock_replies == NULL) {
+			LM_WARN("tm's reply lock not found; track = tm\n");
+			so_track = SO_TRACK_TM;
+		}
+	}
+	if(so_track == SO_TRACK_ROUTE) {
+		if(register_script_cb(
+				   so_post_request, POST_SCRIPT_CB | REQUEST_CB, 0)
+				< 0) {
+			LM_ERR("cannot register the post-script callback\n");
+			return -1;
+		}
+	} else if(so_tmb.register_tmcb(
+					  0, 0, TMCB_REQUEST_IN, so_on_request_in, 0, 0)
+			  <= 0) {
 		LM_ERR("cannot register the TMCB_REQUEST_IN callback\n");
 		return -1;
 	}
@@ -154,14 +271,64 @@ static int retry_after_seconds(const str *body)
 	return v;
 }
 
-/* Reason and Retry-After of a reply, from the raw header block: a full
- * parse_headers() of every final costs more than the rest of the module
- * together. Header names are matched case-insensitively; neither has a
- * compact form. Folded lines (obsolete, RFC 3261 §7.3.1) end the value. */
+/* One Reason or Retry-After value into the results. */
+static void reply_header_value(int is_reason, str *body,
+		sipoutcome_reason_hdr_t *rh, int *found, int *retry_after)
+{
+	while(body->len > 0
+			&& (body->s[body->len - 1] == '\r' || body->s[body->len - 1] == ' '))
+		body->len--;
+	if(is_reason) {
+		if(!(*found)++)
+			sipoutcome_reason_hdr_init(rh);
+		(void)sipoutcome_reason_hdr_parse(body->s, body->len, rh);
+	} else {
+		*retry_after = retry_after_seconds(body);
+	}
+}
+
+/* Reason and Retry-After from raw header lines, p at the start of a line,
+ * up to the empty line or end. */
+static void raw_headers(const char *p, const char *end,
+		sipoutcome_reason_hdr_t *rh, int *found, int *retry_after)
+{
+	const char *eol, *v;
+	str body;
+
+	while(p != NULL && p < end) {
+		if(*p == '\r' || *p == '\n')
+			break; /* end of headers */
+		eol = memchr(p, '\n', end - p);
+		if(eol == NULL)
+			eol = end;
+		if((*p | 0x20) == 'r') {
+			int is_reason = eol - p > 7 && strncasecmp(p, "reason", 6) == 0
+							&& (p[6] == ':' || p[6] == ' ' || p[6] == '\t');
+			int is_ra = !is_reason && eol - p > 12
+						&& strncasecmp(p, "retry-after", 11) == 0
+						&& (p[11] == ':' || p[11] == ' ' || p[11] == '\t');
+			if((is_reason || is_ra) && (v = memchr(p, ':', eol - p)) != NULL) {
+				body.s = (char *)v + 1;
+				body.len = (int)(eol - v - 1);
+				reply_header_value(is_reason, &body, rh, found, retry_after);
+			}
+		}
+		p = eol + 1;
+	}
+}
+
+/* Reason and Retry-After of a reply. The headers the core already parsed
+ * (tm parses a reply up to Via, CSeq and Call-ID) are taken from the
+ * parsed list, the rest from the raw header block: a full parse_headers()
+ * of every final costs more than the rest of the module together. Header
+ * names are matched case-insensitively; neither has a compact form.
+ * Folded lines (obsolete, RFC 3261 §7.3.1) end the value. */
 static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 {
 	sipoutcome_reason_hdr_t rh;
-	const char *p, *end, *eol, *v;
+	struct hdr_field *hf;
+	const char *p, *end;
+	str body;
 	int found = 0;
 
 	*q850 = -1;
@@ -169,42 +336,42 @@ static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 	if(rpl->buf == NULL || rpl->len <= 0)
 		return;
 	end = rpl->buf + rpl->len;
-	p = memchr(rpl->buf, '\n', rpl->len); /* skip the status line */
-	while(p != NULL && ++p < end) {
-		eol = memchr(p, '\n', end - p);
-		if(eol == NULL)
-			eol = end;
-		if(*p == '\r' || *p == '\n')
-			break; /* end of headers */
-		if((*p | 0x20) == 'r') {
-			int is_reason = eol - p > 7 && strncasecmp(p, "reason", 6) == 0
-							&& (p[6] == ':' || p[6] == ' ' || p[6] == '\t');
-			int is_ra = !is_reason && eol - p > 12
-						&& strncasecmp(p, "retry-after", 11) == 0
-						&& (p[11] == ':' || p[11] == ' ' || p[11] == '\t');
-			if(is_reason || is_ra) {
-				v = memchr(p, ':', eol - p);
-				if(v != NULL) {
-					str body;
-					body.s = (char *)v + 1;
-					body.len = (int)(eol - v - 1);
-					while(body.len > 0
-							&& (body.s[body.len - 1] == '\r'
-									|| body.s[body.len - 1] == ' '))
-						body.len--;
-					if(is_reason) {
-						if(!found++)
-							sipoutcome_reason_hdr_init(&rh);
-						(void)sipoutcome_reason_hdr_parse(
-								body.s, body.len, &rh);
-					} else {
-						*retry_after = retry_after_seconds(&body);
-					}
-				}
-			}
+	/* the parser flags every header type it met */
+	for(hf = (rpl->parsed_flag & (HDR_REASON_F | HDR_RETRY_AFTER_F))
+					 ? rpl->headers
+					 : NULL;
+			hf != NULL; hf = hf->next) {
+		if(hf->type == HDR_REASON_T || hf->type == HDR_RETRY_AFTER_T) {
+			body = hf->body;
+			reply_header_value(hf->type == HDR_REASON_T, &body, &rh, &found,
+					retry_after);
 		}
-		p = eol;
 	}
+	if((rpl->parsed_flag & HDR_EOH_F) == HDR_EOH_F) /* all bits */
+		p = NULL; /* every header is in the list */
+	else if(rpl->headers != NULL && rpl->unparsed > rpl->buf
+			&& rpl->unparsed <= end)
+		p = rpl->unparsed; /* the start of the first unparsed line */
+	else if((p = memchr(rpl->buf, '\n', rpl->len)) != NULL)
+		p++; /* nothing parsed: after the status line */
+	raw_headers(p, end, &rh, &found, retry_after);
+	if(found)
+		*q850 = rh.q850;
+}
+
+/* The same from a reply as sent (a raw buffer). */
+static void buf_headers(const str *buf, int *q850, int *retry_after)
+{
+	sipoutcome_reason_hdr_t rh;
+	const char *p;
+	int found = 0;
+
+	*q850 = -1;
+	*retry_after = -1;
+	if(buf->s == NULL || buf->len <= 0
+			|| (p = memchr(buf->s, '\n', buf->len)) == NULL)
+		return;
+	raw_headers(p + 1, buf->s + buf->len, &rh, &found, retry_after);
 	if(found)
 		*q850 = rh.q850;
 }
@@ -501,8 +668,11 @@ typedef struct so_call {
 	int retry_after;
 } so_call_t;
 
+/* Classify the call; with fill, also make it the current outcome
+ * ($outcome, the log line, the event route). 0, or -1 when the code
+ * cannot be classified. */
 static int classify_call(struct cell *t, so_tword_t *st, so_call_t *c,
-		sip_msg_t *msg, sipoutcome_result_t *r)
+		sip_msg_t *msg, sipoutcome_result_t *r, int fill)
 {
 	sipoutcome_input_t in;
 	uintptr_t f = ts_get(st);
@@ -535,6 +705,8 @@ static int classify_call(struct cell *t, so_tword_t *st, so_call_t *c,
 						   != SIPOUTCOME_OK)
 			return -1;
 	}
+	if(!fill)
+		return 0;
 	callid_of(t, msg, &callid);
 	so_fill_current(r, c->local, (f & SO_W_RINGING) != 0, canceled,
 			c->timeout, c->branch, c->q850, c->retry_after, &c->reason,
@@ -579,6 +751,7 @@ static void run_event_route(str *send_buf)
 		LM_ERR("cannot parse the reply for event_route[sipoutcome:final]\n");
 		return;
 	}
+	so_cur.epoch = msg_no; /* the outcome belongs to this message */
 	backup_rt = get_route_type();
 	set_route_type(EVENT_ROUTE);
 	init_run_actions_ctx(&ctx);
@@ -597,15 +770,26 @@ static void run_event_route(str *send_buf)
 
 /* ---- tm callbacks ---- */
 
-/* Printable ASCII, at most PHRASE_MAX bytes: nothing to repair. */
+/* Printable ASCII (0x20-0x7e), at most PHRASE_MAX bytes: nothing to
+ * repair. Every final reply passes here, so eight bytes are checked at a
+ * time: a byte below 0x20 borrows in x - 0x20.., 0x7f carries into the
+ * top bit in x + 0x01.., and 0x80 and above have it already. */
 static int plain_phrase(const str *s)
 {
-	int i;
+	const unsigned char *p = (const unsigned char *)s->s;
+	int n = s->len;
+	uint64_t x;
 
-	if(s->len > SIPOUTCOME_PHRASE_MAX)
+	if(n > SIPOUTCOME_PHRASE_MAX)
 		return 0;
-	for(i = 0; i < s->len; i++)
-		if((unsigned char)s->s[i] < 0x20 || (unsigned char)s->s[i] >= 0x7f)
+	for(; n >= 8; n -= 8, p += 8) {
+		memcpy(&x, p, 8);
+		if(((x - 0x2020202020202020ULL) | (x + 0x0101010101010101ULL) | x)
+				& 0x8080808080808080ULL)
+			return 0;
+	}
+	for(; n > 0; n--, p++)
+		if(*p < 0x20 || *p >= 0x7f)
 			return 0;
 	return 1;
 }
@@ -615,23 +799,12 @@ static int plain_phrase(const str *s)
  * repair or normalize the phrase here, on the pkg message, before tm
  * relays or stores it. Replies to other methods and to CANCEL are left
  * alone. Always returns 1: tm goes on with the reply. */
-int so_response_f(sip_msg_t *rpl)
+/* The repair itself, off the fast path of so_response_f. */
+static int so_response_repair(sip_msg_t *rpl, int code)
 {
 	sipoutcome_result_t r;
 	const sipoutcome_code_t *row;
-	str rext;
-	int code;
 
-	if(!so_auto || so_outcome_header.len > 0
-			|| (so_reason_mode != SO_RM_KEEP
-					&& so_reason_mode != SO_RM_NORMALIZE))
-		return 1;
-	code = rpl->first_line.u.reply.statuscode;
-	if(code < 200)
-		return 1;
-	rext = phrase_extent(rpl);
-	if(so_reason_mode == SO_RM_KEEP && plain_phrase(&rext))
-		return 1;
 	if(rpl->cseq == NULL
 			&& (parse_headers(rpl, HDR_CSEQ_F, 0) < 0 || rpl->cseq == NULL))
 		return 1;
@@ -646,6 +819,27 @@ int so_response_f(sip_msg_t *rpl)
 	r.phrase_len = row ? row->phrase_len : 0;
 	(void)so_reason_apply(rpl, so_reason_mode, &r, 0);
 	return 1;
+}
+
+int so_response_f(sip_msg_t *rpl)
+{
+	str rext;
+	int code;
+
+	if(so_rf_mode < 0)
+		return 1;
+	code = rpl->first_line.u.reply.statuscode;
+	if(code < 200)
+		return 1;
+	rext = rpl->first_line.u.reply.reason;
+	/* the usual status line ends with CRLF right after the phrase */
+	if(rext.s == NULL || rext.len < 0
+			|| rext.s + rext.len + 1 >= rpl->buf + rpl->len
+			|| rext.s[rext.len] != '\r' || rext.s[rext.len + 1] != '\n')
+		rext = phrase_extent(rpl);
+	if(so_rf_mode == SO_RM_KEEP && plain_phrase(&rext))
+		return 1;
+	return so_response_repair(rpl, code);
 }
 
 /* annotate, rewrite or outcome_header: the reply's own outcome goes on it
@@ -675,7 +869,7 @@ static void so_on_response_in(struct cell *t, so_tword_t *st,
 	c.branch = b;
 	c.q850 = q850;
 	c.retry_after = ra;
-	if(classify_call(t, st, &c, rpl, &r) == 0)
+	if(classify_call(t, st, &c, rpl, &r, 1) == 0)
 		so_reason_apply(rpl, so_reason_mode, &r, 1);
 }
 
@@ -707,7 +901,7 @@ static void so_on_failure(struct cell *t, so_tword_t *st,
 	c.retry_after = -1;
 	c.reason.s = error_text(c.code);
 	c.reason.len = strlen(c.reason.s);
-	if(classify_call(t, st, &c, NULL, &r) < 0)
+	if(classify_call(t, st, &c, NULL, &r, 1) < 0)
 		return;
 	n = choose_phrase(so_reason_mode, &r, &c.reason, phrase, sizeof(phrase));
 	if(n <= 0) {
@@ -719,7 +913,7 @@ static void so_on_failure(struct cell *t, so_tword_t *st,
 		if(hn > 0 && add_lump_rpl(ps->req, hdr, hn, LUMP_RPL_HDR) == NULL)
 			LM_ERR("cannot add the outcome header to the local reply\n");
 	}
-	/* set first: tm runs TMCB_RESPONSE_OUT inside t_reply_trans() */
+	/* set first: tm runs TMCB_RESPONSE_SENT inside t_reply_trans() */
 	ts_set(st, SO_W_LOCAL_REPLY);
 	if(so_tmb.t_reply_trans(t, ps->req, c.code, phrase) < 0)
 		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
@@ -731,12 +925,29 @@ static void so_on_response_out(struct cell *t, so_tword_t *st,
 	sip_msg_t *rpl = ps->rpl, *src = NULL;
 	sipoutcome_result_t r;
 	so_call_t c;
-	int b, remote_rebuilt = 0;
+	int b, fill, remote_rebuilt = 0;
 
 	if(ps->code < 200 || !so_auto)
 		return;
 	if(ts_set(st, SO_W_DONE) & SO_W_DONE)
 		return; /* counted and logged once per transaction */
+	/* nothing reads the current outcome unless the line is logged or
+	 * an event route runs: then only the counters are kept */
+	fill = (so_log_on && is_printable(so_log_level)) || so_evrt_idx >= 0
+		   || so_event_callback.len > 0;
+	if(!fill && ps->code < 300) {
+		/* a 2xx is COMPLETED whatever the profile says (precedence step
+		 * 1, test_vendors.c test_2xx_completed_always): count it */
+		const sipoutcome_profile_t *p;
+		so_profiles_refresh();
+		p = tstate_profile(ts_get(st));
+		memset(&r, 0, sizeof(r));
+		r.tag = SIPOUTCOME_TAG_COMPLETED;
+		r.klass = 2;
+		r.vendor = p ? sipoutcome_profile_name(p) : "rfc";
+		so_count(&r);
+		return;
+	}
 
 	memset(&c, 0, sizeof(c));
 	c.code = ps->code;
@@ -768,6 +979,12 @@ static void so_on_response_out(struct cell *t, so_tword_t *st,
 		c.reason = src->first_line.u.reply.reason;
 		if(c.code >= 300)
 			reply_headers(src, &c.q850, &c.retry_after);
+	} else if(remote_rebuilt && t->uac[b].last_received == c.code) {
+		/* relayed as received, but the reply is not at hand (tracking
+		 * started after it was sent): what the caller got is it */
+		str_from_status_line(&ps->send_buf, &c.reason);
+		if(c.code >= 300)
+			buf_headers(&ps->send_buf, &c.q850, &c.retry_after);
 	} else if(remote_rebuilt) {
 		/* the received reply is gone, and so is its Reason header;
 		 * the caller got tm's reply with tm's text for the code */
@@ -792,9 +1009,11 @@ static void so_on_response_out(struct cell *t, so_tword_t *st,
 					t->uac[i].last_received,
 					(t->uac[i].request.flags & F_RB_TIMEOUT) ? " timeout" : "");
 	}
-	if(classify_call(t, st, &c, src, &r) < 0)
+	if(classify_call(t, st, &c, src, &r, fill) < 0)
 		return;
-	so_count_current();
+	so_count(&r);
+	if(!fill)
+		return;
 	so_log_current();
 	run_event_route(&ps->send_buf);
 }
@@ -806,19 +1025,19 @@ static void so_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 	if(st == NULL || *st == 0)
 		return;
 	switch(type) {
-		case TMCB_RESPONSE_FWDED:
-			/* relayed provisionals (tm absorbs 100) and 2xx */
-			if(ps->code >= 180 && ps->code < 190)
-				ts_set(st, SO_W_RINGING);
+		case TMCB_RESPONSE_SENT:
+			if(ps->flags & TMCB_RETR_F)
+				break; /* tm's retransmission: nothing new */
+			if(ps->code >= 200)
+				so_on_response_out(t, st, ps);
+			else if(ps->code >= 180 && ps->code < 190)
+				ts_set(st, SO_W_RINGING); /* an 18x went upstream */
 			break;
 		case TMCB_RESPONSE_IN:
 			so_on_response_in(t, st, ps);
 			break;
 		case TMCB_ON_FAILURE:
 			so_on_failure(t, st, ps);
-			break;
-		case TMCB_RESPONSE_OUT:
-			so_on_response_out(t, st, ps);
 			break;
 		default:
 			break;
@@ -870,10 +1089,10 @@ int so_classify_current(sip_msg_t *msg, int for_script)
 			reply_headers(rpl, &c.q850, &c.retry_after);
 		}
 	}
-	if(classify_call(t, st, &c, msg, &r) < 0)
+	if(classify_call(t, st, &c, msg, &r, 1) < 0)
 		return -1;
-	/* With auto on, a tracked transaction is logged once, in
-	 * TMCB_RESPONSE_OUT; with auto off the first script call logs it.
+	/* With auto on, a tracked transaction is logged once, when its
+	 * final was sent (TMCB_RESPONSE_SENT); with auto off the first script call logs it.
 	 * Without transaction state (a method not in `methods`, or stateless)
 	 * every call logs: there is nothing to remember it in. */
 	if(for_script && (!so_auto || st == NULL)

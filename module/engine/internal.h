@@ -57,8 +57,24 @@ struct sipoutcome_profile {
 	int builtin;
 };
 
-/* Case-insensitive ASCII helpers. */
-int so_ieq(const char *a, size_t alen, const char *b, size_t blen);
+/* Case-insensitive ASCII helpers. so_ieq is inline: the Reason header
+ * parser calls it for every parameter name on the reply path. */
+static inline int so_ieq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i;
+
+	if(alen != blen)
+		return 0;
+	for(i = 0; i < alen; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		/* equal, or the same letter in another case */
+		if(x != y
+				&& ((x | 0x20) != (y | 0x20)
+						|| (unsigned char)((x | 0x20) - 'a') > 'z' - 'a'))
+			return 0;
+	}
+	return 1;
+}
 int so_icontains(const char *hay, size_t hlen, const char *needle, size_t nlen);
 
 #define SO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -53,24 +53,6 @@ const char *sipoutcome_dialstatus_name(sipoutcome_dialstatus_t v)
 	return NAME_OF(dialstatus_names, v);
 }
 
-int so_ieq(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t i;
-
-	if(alen != blen)
-		return 0;
-	for(i = 0; i < alen; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-		if(x >= 'A' && x <= 'Z')
-			x += 'a' - 'A';
-		if(y >= 'A' && y <= 'Z')
-			y += 'a' - 'A';
-		if(x != y)
-			return 0;
-	}
-	return 1;
-}
-
 int so_icontains(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
 	size_t i;

@@ -63,18 +63,27 @@ static size_t token(cursor_t *c, const char **start)
 	return (size_t)(c->p - *start);
 }
 
-/* Quoted string: sets the inner bounds; returns 0 when unterminated. */
+/* Quoted string: sets the inner bounds; returns 0 when unterminated.
+ * The closing quote is found with memchr; only a backslash before it
+ * (a quoted-pair, RFC 3261 §25.1) needs the byte loop. */
 static int quoted(cursor_t *c, const char **start, size_t *len)
 {
+	const char *q;
+
 	c->p++; /* opening quote */
 	*start = c->p;
-	while(c->p < c->end && *c->p != '"') {
-		if(*c->p == '\\' && c->p + 1 < c->end)
+	q = c->p < c->end ? memchr(c->p, '"', (size_t)(c->end - c->p)) : NULL;
+	if(q != NULL && memchr(c->p, '\\', (size_t)(q - c->p)) == NULL) {
+		c->p = q;
+	} else {
+		while(c->p < c->end && *c->p != '"') {
+			if(*c->p == '\\' && c->p + 1 < c->end)
+				c->p++;
 			c->p++;
-		c->p++;
+		}
+		if(c->p >= c->end)
+			return 0;
 	}
-	if(c->p >= c->end)
-		return 0;
 	*len = (size_t)(c->p - *start);
 	c->p++; /* closing quote */
 	return 1;

@@ -12,7 +12,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_TOP=$(cd "$BENCH_DIR/../.." && pwd)
 
 # The four configurations, in table order.
-BENCH_CONFIGS=(a b c d)
+read -r -a BENCH_CONFIGS <<<"${BENCH_CG_CONFIGS:-a b c d}"
 
 bench_config_label() {
 	case $1 in

@@ -431,6 +431,59 @@ static void test_rules_reachable(void **state)
 	}
 }
 
+/* A 2xx is COMPLETED, class 2, whatever the profile, the context, the
+ * Q.850 cause or the phrase: precedence step 1, which no profile rule can
+ * override, and which the module relies on when only the counters need
+ * the outcome (module/so_tm.c so_on_response_out). A user profile that
+ * tries (code=200 -> FAILED) is included. */
+static void test_2xx_completed_always(void **state)
+{
+	static const char user[] = "profile try2xx\n"
+							   "inherits rfc\n"
+							   "match code=200 set tag=FAILED category=other "
+							   "retry=no blame=callee hint=\"no\"\n"
+							   "match class=2 q850=16 set tag=BUSY "
+							   "category=busy retry=no blame=callee hint=\"no\"\n";
+	static const int causes[] = {-1, 16, 17, 19, 21, 34, 127};
+	static const char *const phrases[] = {"OK", "", "Busy", "Accepted"};
+	sipoutcome_error_t err;
+	size_t pi, k, ph;
+	unsigned int f;
+	int code;
+
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(sipoutcome_profiles_load_buffer(set, "try2xx.profile",
+							 user, sizeof(user) - 1, &err),
+			SIPOUTCOME_OK);
+	for(pi = 0; pi < sipoutcome_profiles_count(set); pi++) {
+		const sipoutcome_profile_t *p = sipoutcome_profiles_at(set, pi);
+		for(code = 200; code <= 299; code++) {
+			for(f = 0; f < 32; f++) {
+				for(k = 0; k < SO_ARRAY_SIZE(causes); k++) {
+					for(ph = 0; ph < SO_ARRAY_SIZE(phrases); ph++) {
+						sipoutcome_input_t in;
+						sipoutcome_result_t r;
+
+						sipoutcome_input_init(&in);
+						in.code = code;
+						in.flags = f;
+						in.q850 = causes[k];
+						in.profile = p;
+						in.reason = phrases[ph];
+						in.reason_len = strlen(phrases[ph]);
+						assert_int_equal(sipoutcome_classify(&in, &r), 0);
+						if(r.tag != SIPOUTCOME_TAG_COMPLETED || r.klass != 2
+								|| strcmp(r.vendor, p->name) != 0)
+							fail_msg("%s %d flags 0x%x q850 %d: %s class %d",
+									p->name, code, f, causes[k],
+									sipoutcome_tag_name(r.tag), r.klass);
+					}
+				}
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,6 +495,7 @@ int main(void)
 			cmocka_unit_test(test_480_rfc_vs_cognigy),
 			cmocka_unit_test(test_rfc_plain),
 			cmocka_unit_test(test_rules_reachable),
+			cmocka_unit_test(test_2xx_completed_always),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# track.sh: where the module starts tracking a transaction (modparam
+# "track"), and what it reads from the transaction when replies went
+# upstream before that.
+#
+#   track=route (default): after the request route, from a post-script
+#   callback. A final the script sent itself (t_reply() after t_newtran())
+#   went out before tracking started: it is classified from the
+#   transaction, once, source=local. A local 180 sent before t_relay()
+#   counts as ringing (t->uas.status), so the carrier's 480 that follows
+#   is a no-answer, not "unavailable".
+#   A call relayed from an async worker (async_task_route: the async module
+#   creates and suspends the transaction in the request route, the worker
+#   relays it) is tracked too.
+#   track=tm: TMCB_REQUEST_IN, every transaction tm creates. Same lines
+#   for the same calls.
+#   With log=0 and no event route only the counters need the outcome:
+#   they still count every call (a 2xx is counted without classifying it,
+#   under the call's vendor).
+#   A bad value stops Kamailio at start-up naming the parameter.
+# shellcheck disable=SC2016 # $rU: Kamailio pseudo-variables
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make check may use sh
+set -u
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+it_setup
+it_need_module
+
+kport=$(it_free_port) || it_die "no free port"
+uport=$(it_free_port) || it_die "no free port"
+n=0
+
+hook='if ($rU == "local403") {
+		t_newtran();
+		t_reply("403", "Forbidden by policy");
+		exit;
+	}
+	if ($rU == "ring480") {
+		t_newtran();
+		t_reply("180", "Ringing");
+	}
+	if ($rU == "oki200") {
+		sipoutcome_vendor("okitoki");
+	}
+	if ($rU == "async") {
+		async_task_route("RELAY");
+		exit;
+	}'
+extra='route[RELAY] {
+	if (!t_relay()) {
+		sl_reply_error();
+	}
+}'
+
+# outcome_of CALLID : the module's outcome line(s) for CALLID.
+outcome_of() {
+	it_log_lines -F "callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
+}
+
+# call MODE USER STATUS LINE [carrier CODE -set args...] : one call to USER;
+# the caller must get STATUS and the module log exactly LINE (callid=
+# masked) for it, or nothing when LINE is empty. Sets LAST.
+call() {
+	local mode=$1 user=$2 status=$3 line=$4 cid got
+	shift 4
+	n=$((n + 1))
+	if [ $# -gt 0 ]; then
+		it_carrier_start "uas$n" "$uport" "$@" || it_die "carrier $n did not start"
+	fi
+	it_uac_call "uac$n" "$kport" -s "$user" -cid_str "tr-$n-%u@%s"
+	it_assert_eq "$mode call $n ($user): caller completed" 0 $?
+	it_assert_eq "$mode call $n ($user): caller received '$status'" "$status" \
+		"$(it_received_status "uac$n")"
+	cid=$(it_received_header "uac$n" Call-ID)
+	if [ -n "$line" ]; then
+		it_wait_log -F "callid=$cid " 1 2 2>/dev/null
+	else
+		sleep 0.5 # nothing to wait for: give a wrong line time to appear
+	fi
+	got=$(outcome_of "$cid" | sed 's/ callid=[^ ]* / callid=* /')
+	it_assert_eq "$mode call $n ($user): outcome line" "$line" "$got"
+	LAST=$got
+	if [ $# -gt 0 ]; then
+		it_uas_wait "uas$n"
+		it_assert_eq "$mode call $n: carrier finished" 0 $? || it_stop "${IT_PROC[uas$n]}"
+	fi
+}
+
+# counter NAME : sipoutcome:NAME from $stats_dump (kamcmd
+# stats.get_statistics sipoutcome:).
+stats_dump=
+counter() {
+	printf '%s\n' "$stats_dump" | awk -v k="sipoutcome:$1" '$1 == k && $2 == "=" { print $3 }'
+}
+
+L403='tag=FAILED code=403 class=4xx category=forbidden retry=no blame=caller source=local ringing=0 callid=* reason="Forbidden by policy" vendor=rfc q850= hint='
+L480R='tag=NO_ANSWER code=480 class=4xx category=no_answer retry=later blame=callee source=remote ringing=1 callid=* reason="Temporarily Unavailable" vendor=rfc q850= hint='
+L486='tag=BUSY code=486 class=4xx category=busy retry=no blame=callee source=remote ringing=0 callid=* reason="Busy Here" vendor=rfc q850= hint='
+
+declare -A lines
+for mode in route tm; do
+	it_note "track=$mode"
+	it_kamailio_cfg "$WORK/$mode.cfg" PORT="$kport" UAS_PORT="$uport" \
+		LOADMODULE="loadmodule \"$IT_MODULE\"
+async_workers=1
+loadmodule \"async.so\"
+modparam(\"sipoutcome\", \"track\", \"$mode\")" \
+		INVITE_HOOK="$hook" EXTRA="$extra" || it_die "cannot render $mode.cfg"
+	it_kamailio_start "$WORK/$mode.cfg" || it_die "Kamailio (track=$mode) did not start"
+	it_assert_eq "track=$mode: no ERROR or WARNING at start" 0 \
+		"$(it_log_count ' (ERROR|WARNING): ')"
+
+	call "$mode" local403 "403 Forbidden by policy" "$L403"
+	lines[$mode,403]=$LAST
+	call "$mode" ring480 "480 Temporarily Unavailable" "$L480R" \
+		480 -set reason "Temporarily Unavailable"
+	it_assert_eq "$mode call $n: the caller got the local 180" 1 \
+		"$(it_received_statuses "uac$n" | grep -c '^180 Ringing$')"
+	lines[$mode,480]=$LAST
+	call "$mode" busy "486 Busy Here" "$L486" 486 -set reason "Busy Here"
+	lines[$mode,486]=$LAST
+	call "$mode" async "486 Busy Here" "$L486" 486 -set reason "Busy Here"
+	lines[$mode,async]=$LAST
+	stats_dump=$(it_kamcmd stats.get_statistics sipoutcome: 2>&1)
+	it_assert_eq "track=$mode: counter failed" 1 "$(counter failed)"
+	it_assert_eq "track=$mode: counter no_answer" 1 "$(counter no_answer)"
+	it_assert_eq "track=$mode: counter busy" 2 "$(counter busy)"
+	it_assert_eq "track=$mode: counter class_4xx" 4 "$(counter class_4xx)"
+	it_kamailio_stop
+done
+for k in 403 480 486 async; do
+	it_assert_eq "call $k: the same line with track=route and track=tm" \
+		"${lines[route,$k]}" "${lines[tm,$k]}"
+done
+
+it_note "log=0: the counters alone"
+it_kamailio_cfg "$WORK/nolog.cfg" PORT="$kport" UAS_PORT="$uport" \
+	LOADMODULE="async_workers=1
+loadmodule \"async.so\"
+loadmodule \"$IT_MODULE\"
+modparam(\"sipoutcome\", \"log\", 0)" \
+	INVITE_HOOK="$hook" EXTRA="$extra" || it_die "cannot render nolog.cfg"
+it_kamailio_start "$WORK/nolog.cfg" || it_die "Kamailio (log=0) did not start"
+call log=0 answered "200 OK" "" 200 -set reason OK -set ring 1
+call log=0 oki200 "200 OK" "" 200 -set reason OK
+call log=0 busy "486 Busy Here" "" 486 -set reason "Busy Here"
+call log=0 local403 "403 Forbidden by policy" ""
+stats_dump=$(it_kamcmd stats.get_statistics sipoutcome: 2>&1)
+it_assert_eq "log=0: counter completed" 2 "$(counter completed)"
+it_assert_eq "log=0: counter class_2xx" 2 "$(counter class_2xx)"
+it_assert_eq "log=0: counter busy" 1 "$(counter busy)"
+it_assert_eq "log=0: counter failed" 1 "$(counter failed)"
+it_assert_eq "log=0: counter class_4xx" 2 "$(counter class_4xx)"
+it_assert_eq "log=0: counter vendor_rfc" 3 "$(counter vendor_rfc)"
+it_assert_eq "log=0: counter vendor_okitoki" 1 "$(counter vendor_okitoki)"
+it_assert_eq "log=0: no outcome line at all" 0 "$(it_log_count 'sipoutcome: tag=')"
+it_kamailio_stop
+
+it_note "a bad track value stops Kamailio at start-up"
+it_kamailio_cfg "$WORK/bad.cfg" PORT="$kport" UAS_PORT="$uport" \
+	LOADMODULE="loadmodule \"$IT_MODULE\"
+modparam(\"sipoutcome\", \"track\", \"sometimes\")" || it_die "cannot render bad.cfg"
+"$KAMAILIO" -c -f "$WORK/bad.cfg" >"$WORK/bad.log" 2>&1
+it_assert_eq "kamailio -c refuses track=sometimes" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
+it_assert_eq "the error names the parameter and the value" 1 \
+	"$(grep -c "track: unknown value 'sometimes'" "$WORK/bad.log")"
+
+it_finish
