@@ -225,6 +225,19 @@ void sipoutcome_reason_hdr_init(sipoutcome_reason_hdr_t *r);
 int sipoutcome_reason_hdr_parse(
 		const char *body, size_t len, sipoutcome_reason_hdr_t *r);
 
+/**
+ * The Q.850 cause of one Reason header body: exactly the q850 that
+ * sipoutcome_reason_hdr_parse() gives for it in a fresh result (the first
+ * valid Q.850 value's cause), found faster for the common
+ * `Q.850;cause=N;text="..."` value. For the reply path, which needs
+ * nothing else from the header.
+ * @param[in] body,len  the header body (after "Reason:"); at most 4096
+ *                      bytes are examined; NULL gives -1
+ * @returns 0..127, or -1 when no valid Q.850 value is present. Reads
+ *          nothing past body+len, allocates nothing. RFC 3326 §2.
+ */
+int sipoutcome_reason_q850(const char *body, size_t len);
+
 /* ---- Reason-phrase checks and rewriting (RFC 3261 §25.1) ---- */
 
 #define SIPOUTCOME_PHRASE_MAX 128 /**< longest phrase we ever emit, bytes */
@@ -345,6 +358,18 @@ const sipoutcome_profile_t *sipoutcome_profiles_at(
 const char *sipoutcome_profile_name(const sipoutcome_profile_t *p);
 const char *sipoutcome_profile_description(const sipoutcome_profile_t *p);
 const char *sipoutcome_profile_parent(const sipoutcome_profile_t *p);
+
+/**
+ * Whether classifying `code` with profile p can depend on the reason
+ * phrase: some rule of p or of a profile it inherits from that could
+ * apply to `code` matches on a phrase substring. When it returns 0,
+ * sipoutcome_classify() gives the same result for every phrase, so a
+ * caller may remember results by code, context, cause and profile.
+ * @param p     a profile, or NULL (the defaults: 0)
+ * @param code  100..699; any other value gives 0
+ * @returns 1 or 0. O(rules for code), allocates nothing.
+ */
+int sipoutcome_profile_reads_phrase(const sipoutcome_profile_t *p, int code);
 
 /** Free a set and every profile in it; NULL is a no-op. Profiles and
  * results pointing into it become invalid. */

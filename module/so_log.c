@@ -91,25 +91,25 @@ int so_counters_init(void)
 	return 0;
 }
 
-void so_count(const sipoutcome_result_t *r)
+void so_count(sipoutcome_tag_t tag, int klass, const char *vendor)
 {
 	int i;
 
-	if(r->tag > 0 && r->tag < SIPOUTCOME_TAG_COUNT)
-		counter_inc(so_cnt_tag[r->tag]);
-	if(r->klass >= 2 && r->klass <= 6)
-		counter_inc(so_cnt_class[r->klass]);
+	if(tag > 0 && tag < SIPOUTCOME_TAG_COUNT)
+		counter_inc(so_cnt_tag[tag]);
+	if(klass >= 2 && klass <= 6)
+		counter_inc(so_cnt_class[klass]);
 	if(so_cnt_nvendor <= 0)
 		return;
 	/* the profile name of the last call, whose slot is known: profile
 	 * names live as long as their set, and a reload swaps the set */
-	if(r->vendor != so_cnt_last_name || so_cnt_last_gen != so_profiles_gen) {
+	if(vendor != so_cnt_last_name || so_cnt_last_gen != so_profiles_gen) {
 		/* the last slot is "other" */
 		for(i = 0; i < so_cnt_nvendor - 1; i++) {
-			if(strcmp(so_cnt_vendor[i].name, r->vendor) == 0)
+			if(strcmp(so_cnt_vendor[i].name, vendor) == 0)
 				break;
 		}
-		so_cnt_last_name = r->vendor;
+		so_cnt_last_name = vendor;
 		so_cnt_last_gen = so_profiles_gen;
 		so_cnt_last_slot = i;
 	}
@@ -119,7 +119,7 @@ void so_count(const sipoutcome_result_t *r)
 void so_count_current(void)
 {
 	if(so_cur_valid())
-		so_count(&so_cur.r);
+		so_count(so_cur.r.tag, so_cur.r.klass, so_cur.r.vendor);
 }
 
 void so_counters_rpc(rpc_t *rpc, void *th)

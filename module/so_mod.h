@@ -119,7 +119,8 @@ int so_event_route_init(void);
 
 /* so_log.c: counters and the log line */
 int so_counters_init(void);
-void so_count(const sipoutcome_result_t *r);
+/* one call into the counters: tag, class 2..6, the profile's name */
+void so_count(sipoutcome_tag_t tag, int klass, const char *vendor);
 void so_count_current(void);
 void so_counters_rpc(rpc_t *rpc, void *th);
 void so_log_current(void);

@@ -271,17 +271,17 @@ static int retry_after_seconds(const str *body)
 	return v;
 }
 
-/* One Reason or Retry-After value into the results. */
-static void reply_header_value(int is_reason, str *body,
-		sipoutcome_reason_hdr_t *rh, int *found, int *retry_after)
+/* One Reason or Retry-After value into the results: the first Q.850
+ * cause over all Reason fields wins, as in sipoutcome_reason_hdr_parse. */
+static void reply_header_value(
+		int is_reason, str *body, int *q850, int *retry_after)
 {
 	while(body->len > 0
 			&& (body->s[body->len - 1] == '\r' || body->s[body->len - 1] == ' '))
 		body->len--;
 	if(is_reason) {
-		if(!(*found)++)
-			sipoutcome_reason_hdr_init(rh);
-		(void)sipoutcome_reason_hdr_parse(body->s, body->len, rh);
+		if(*q850 < 0)
+			*q850 = sipoutcome_reason_q850(body->s, (size_t)body->len);
 	} else {
 		*retry_after = retry_after_seconds(body);
 	}
@@ -289,8 +289,8 @@ static void reply_header_value(int is_reason, str *body,
 
 /* Reason and Retry-After from raw header lines, p at the start of a line,
  * up to the empty line or end. */
-static void raw_headers(const char *p, const char *end,
-		sipoutcome_reason_hdr_t *rh, int *found, int *retry_after)
+static void raw_headers(
+		const char *p, const char *end, int *q850, int *retry_after)
 {
 	const char *eol, *v;
 	str body;
@@ -310,7 +310,7 @@ static void raw_headers(const char *p, const char *end,
 			if((is_reason || is_ra) && (v = memchr(p, ':', eol - p)) != NULL) {
 				body.s = (char *)v + 1;
 				body.len = (int)(eol - v - 1);
-				reply_header_value(is_reason, &body, rh, found, retry_after);
+				reply_header_value(is_reason, &body, q850, retry_after);
 			}
 		}
 		p = eol + 1;
@@ -325,11 +325,9 @@ static void raw_headers(const char *p, const char *end,
  * Folded lines (obsolete, RFC 3261 §7.3.1) end the value. */
 static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 {
-	sipoutcome_reason_hdr_t rh;
 	struct hdr_field *hf;
 	const char *p, *end;
 	str body;
-	int found = 0;
 
 	*q850 = -1;
 	*retry_after = -1;
@@ -343,8 +341,8 @@ static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 			hf != NULL; hf = hf->next) {
 		if(hf->type == HDR_REASON_T || hf->type == HDR_RETRY_AFTER_T) {
 			body = hf->body;
-			reply_header_value(hf->type == HDR_REASON_T, &body, &rh, &found,
-					retry_after);
+			reply_header_value(
+					hf->type == HDR_REASON_T, &body, q850, retry_after);
 		}
 	}
 	if((rpl->parsed_flag & HDR_EOH_F) == HDR_EOH_F) /* all bits */
@@ -354,26 +352,20 @@ static void reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 		p = rpl->unparsed; /* the start of the first unparsed line */
 	else if((p = memchr(rpl->buf, '\n', rpl->len)) != NULL)
 		p++; /* nothing parsed: after the status line */
-	raw_headers(p, end, &rh, &found, retry_after);
-	if(found)
-		*q850 = rh.q850;
+	raw_headers(p, end, q850, retry_after);
 }
 
 /* The same from a reply as sent (a raw buffer). */
 static void buf_headers(const str *buf, int *q850, int *retry_after)
 {
-	sipoutcome_reason_hdr_t rh;
 	const char *p;
-	int found = 0;
 
 	*q850 = -1;
 	*retry_after = -1;
 	if(buf->s == NULL || buf->len <= 0
 			|| (p = memchr(buf->s, '\n', buf->len)) == NULL)
 		return;
-	raw_headers(p + 1, buf->s + buf->len, &rh, &found, retry_after);
-	if(found)
-		*q850 = rh.q850;
+	raw_headers(p + 1, buf->s + buf->len, q850, retry_after);
 }
 
 /* The profile of a call: looked up by name, so that a reload in between
@@ -668,35 +660,75 @@ typedef struct so_call {
 	int retry_after;
 } so_call_t;
 
+/* Tags of recent calls for counting alone (log off, no event route):
+ * sipoutcome_classify() is a pure function of code, context flags, Q.850
+ * cause, profile and phrase, and a (profile, code) whose rules never read
+ * the phrase (sipoutcome_profile_reads_phrase) gives the same tag for
+ * every phrase. A reload of this process's profiles (so_profiles_gen)
+ * invalidates every entry. Per process, no locking. */
+#define SO_TCACHE_SIZE 64 /* a power of 2 */
+static struct so_tcache {
+	const sipoutcome_profile_t *p;
+	unsigned int key;	/* code | flags << 10 | (q850 + 1) << 16 */
+	unsigned int gen;	/* so_profiles_gen + 1; 0: empty */
+	sipoutcome_tag_t tag;
+	const char *vendor; /* the profile's name */
+} so_tcache[SO_TCACHE_SIZE];
+
+static struct so_tcache *tcache_slot(
+		const sipoutcome_profile_t *p, unsigned int key)
+{
+	uintptr_t h = (key * 2654435761u) ^ ((uintptr_t)p >> 4);
+	return &so_tcache[(h ^ (h >> 16)) & (SO_TCACHE_SIZE - 1)];
+}
+
 /* Classify the call; with fill, also make it the current outcome
- * ($outcome, the log line, the event route). 0, or -1 when the code
- * cannot be classified. */
+ * ($outcome, the log line, the event route). Without fill only r->tag,
+ * r->klass and r->vendor are certain to be set (what so_count reads).
+ * 0, or -1 when the code cannot be classified. */
 static int classify_call(struct cell *t, so_tword_t *st, so_call_t *c,
 		sip_msg_t *msg, sipoutcome_result_t *r, int fill)
 {
 	sipoutcome_input_t in;
+	const sipoutcome_profile_t *prof;
+	struct so_tcache *e = NULL;
 	uintptr_t f = ts_get(st);
 	/* tm sets T_CANCELED on the caller's CANCEL (t_fwd.c e2e_cancel) */
 	int canceled = t && t != T_UNDEFINED && (t->flags & T_CANCELED);
+	unsigned int flags = 0, key = 0;
 	str callid;
 
 	so_profiles_refresh();
+	prof = tstate_profile(f);
+	if(f & SO_W_RINGING)
+		flags |= SIPOUTCOME_CTX_RINGING;
+	if(canceled)
+		flags |= SIPOUTCOME_CTX_CANCELED;
+	if(c->replied)
+		flags |= SIPOUTCOME_CTX_REPLIED;
+	if(c->local)
+		flags |= SIPOUTCOME_CTX_LOCAL;
+	if(c->timeout)
+		flags |= SIPOUTCOME_CTX_TIMEOUT;
+	if(!fill && c->code >= 200 && c->code <= 699 && c->q850 >= -1
+			&& c->q850 <= 127) {
+		key = (unsigned int)c->code | flags << 10
+			  | (unsigned int)(c->q850 + 1) << 16;
+		e = tcache_slot(prof, key);
+		if(e->gen == so_profiles_gen + 1 && e->key == key && e->p == prof) {
+			r->tag = e->tag;
+			r->klass = c->code / 100;
+			r->vendor = e->vendor;
+			return 0;
+		}
+	}
 	sipoutcome_input_init(&in);
 	in.code = c->code;
 	in.reason = c->reason.s;
 	in.reason_len = c->reason.len > 0 ? (size_t)c->reason.len : 0;
 	in.q850 = c->q850;
-	in.profile = tstate_profile(f);
-	if(f & SO_W_RINGING)
-		in.flags |= SIPOUTCOME_CTX_RINGING;
-	if(canceled)
-		in.flags |= SIPOUTCOME_CTX_CANCELED;
-	if(c->replied)
-		in.flags |= SIPOUTCOME_CTX_REPLIED;
-	if(c->local)
-		in.flags |= SIPOUTCOME_CTX_LOCAL;
-	if(c->timeout)
-		in.flags |= SIPOUTCOME_CTX_TIMEOUT;
+	in.profile = prof;
+	in.flags = flags;
 	if(sipoutcome_classify(&in, r) != SIPOUTCOME_OK) {
 		/* a code SIP does not allow (Kamailio relays any 3 digits):
 		 * the next hop broke the protocol; still one defined outcome */
@@ -704,6 +736,13 @@ static int classify_call(struct cell *t, so_tword_t *st, so_call_t *c,
 				|| sipoutcome_result_invalid(c->code, in.profile, r)
 						   != SIPOUTCOME_OK)
 			return -1;
+	}
+	if(e != NULL && !sipoutcome_profile_reads_phrase(prof, c->code)) {
+		e->p = prof;
+		e->key = key;
+		e->gen = so_profiles_gen + 1;
+		e->tag = r->tag;
+		e->vendor = r->vendor;
 	}
 	if(!fill)
 		return 0;
@@ -799,12 +838,20 @@ static int plain_phrase(const str *s)
  * repair or normalize the phrase here, on the pkg message, before tm
  * relays or stores it. Replies to other methods and to CANCEL are left
  * alone. Always returns 1: tm goes on with the reply. */
-/* The repair itself, off the fast path of so_response_f. */
-static int so_response_repair(sip_msg_t *rpl, int code)
+/* The repair itself, off the fast path of so_response_f (not inlined:
+ * the fast path then needs no saved registers). */
+static __attribute__((noinline)) int so_response_repair(
+		sip_msg_t *rpl, str *rext, int code)
 {
 	sipoutcome_result_t r;
 	const sipoutcome_code_t *row;
+	str ext;
 
+	if(rext == NULL) { /* an unusual status line: its real end */
+		ext = phrase_extent(rpl);
+		if(so_rf_mode == SO_RM_KEEP && plain_phrase(&ext))
+			return 1;
+	}
 	if(rpl->cseq == NULL
 			&& (parse_headers(rpl, HDR_CSEQ_F, 0) < 0 || rpl->cseq == NULL))
 		return 1;
@@ -836,10 +883,10 @@ int so_response_f(sip_msg_t *rpl)
 	if(rext.s == NULL || rext.len < 0
 			|| rext.s + rext.len + 1 >= rpl->buf + rpl->len
 			|| rext.s[rext.len] != '\r' || rext.s[rext.len + 1] != '\n')
-		rext = phrase_extent(rpl);
+		return so_response_repair(rpl, NULL, code);
 	if(so_rf_mode == SO_RM_KEEP && plain_phrase(&rext))
 		return 1;
-	return so_response_repair(rpl, code);
+	return so_response_repair(rpl, &rext, code);
 }
 
 /* annotate, rewrite or outcome_header: the reply's own outcome goes on it
@@ -941,11 +988,8 @@ static void so_on_response_out(struct cell *t, so_tword_t *st,
 		const sipoutcome_profile_t *p;
 		so_profiles_refresh();
 		p = tstate_profile(ts_get(st));
-		memset(&r, 0, sizeof(r));
-		r.tag = SIPOUTCOME_TAG_COMPLETED;
-		r.klass = 2;
-		r.vendor = p ? sipoutcome_profile_name(p) : "rfc";
-		so_count(&r);
+		so_count(SIPOUTCOME_TAG_COMPLETED, 2,
+				p ? sipoutcome_profile_name(p) : "rfc");
 		return;
 	}
 
@@ -1011,7 +1055,7 @@ static void so_on_response_out(struct cell *t, so_tword_t *st,
 	}
 	if(classify_call(t, st, &c, src, &r, fill) < 0)
 		return;
-	so_count(&r);
+	so_count(r.tag, r.klass, r.vendor);
 	if(!fill)
 		return;
 	so_log_current();

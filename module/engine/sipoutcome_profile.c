@@ -804,6 +804,21 @@ const char *sipoutcome_profile_name(const sipoutcome_profile_t *p)
 	return p ? p->name : "";
 }
 
+int sipoutcome_profile_reads_phrase(const sipoutcome_profile_t *p, int code)
+{
+	const so_rule_t *const *c;
+	size_t i, n;
+
+	if(p == NULL || p->cand == NULL || code < 100 || code > 699)
+		return 0;
+	c = p->cand + p->cand_start[code - 100];
+	n = p->cand_len[code - 100];
+	for(i = 0; i < n; i++)
+		if(c[i]->phrase != NULL)
+			return 1;
+	return 0;
+}
+
 const char *sipoutcome_profile_description(const sipoutcome_profile_t *p)
 {
 	return (p && p->description) ? p->description : "";

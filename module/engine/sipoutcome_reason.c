@@ -7,6 +7,7 @@
  * Linear-whitespace around ';', '=' and ',' is tolerated (seen in the
  * wild: `Q.850 ;cause=16 ;text="..."`).
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -217,4 +218,146 @@ int sipoutcome_reason_hdr_parse(
 		}
 	}
 	return good > 0 ? SIPOUTCOME_OK : SIPOUTCOME_ESYNTAX;
+}
+
+/* ---- the Q.850 cause alone ---- */
+
+static int is_ws(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* The common value `Q.850;cause=N` with an optional `;text="..."`, spaces
+ * allowed where the full parser allows them, followed by the end or a
+ * comma. Returns the cause (0..127) of such a value, or -1 when the input
+ * is anything else: the caller then runs the full parser, so this only
+ * has to be right about what it accepts. */
+static int q850_common(const char *p, const char *end)
+{
+	const char *q;
+	int cause = 0, n = 0;
+
+#define SKIP_WS()                        \
+	do {                                 \
+		while(p < end && is_ws(*p))      \
+			p++;                         \
+	} while(0)
+#define WORD(w, wl)                                                      \
+	(end - p >= (wl) && so_ieq(p, (wl), (w), (wl))                     \
+			&& (end - p == (wl) || !is_token_char(p[(wl)])))
+
+	SKIP_WS();
+	if(!WORD("Q.850", 5))
+		return -1;
+	p += 5;
+	SKIP_WS();
+	if(p >= end || *p != ';')
+		return -1;
+	p++;
+	SKIP_WS();
+	if(!WORD("cause", 5))
+		return -1;
+	p += 5;
+	SKIP_WS();
+	if(p >= end || *p != '=')
+		return -1;
+	p++;
+	SKIP_WS();
+	for(; p < end && *p >= '0' && *p <= '9'; p++, n++)
+		if(n < 5) /* more than 4 digits is refused below */
+			cause = cause * 10 + (*p - '0');
+	if(n == 0 || n > 4 || cause > 127 || (p < end && is_token_char(*p)))
+		return -1;
+	SKIP_WS();
+	if(p < end && *p == ';') {
+		p++;
+		SKIP_WS();
+		if(!WORD("text", 4))
+			return -1;
+		p += 4;
+		SKIP_WS();
+		if(p >= end || *p != '=')
+			return -1;
+		p++;
+		SKIP_WS();
+		if(p >= end || *p != '"')
+			return -1;
+		p++;
+		q = memchr(p, '"', (size_t)(end - p));
+		if(q == NULL || memchr(p, '\\', (size_t)(q - p)) != NULL)
+			return -1; /* unterminated, or a quoted-pair */
+		p = q + 1;
+		SKIP_WS();
+	}
+	if(p < end && *p != ',')
+		return -1;
+	return cause;
+#undef SKIP_WS
+#undef WORD
+}
+
+/* n bytes at p equal pat, letters compared without case: or-ing 0x20
+ * into a letter gives its lower case, and only a letter's two cases turn
+ * into that; lmask has 0x20 at the letters of pat (lower case). */
+static int eq_fold(const char *p, const char *pat, uint64_t lmask, size_t n)
+{
+	uint64_t x = 0, y = 0;
+
+	memcpy(&x, p, n);
+	memcpy(&y, pat, n);
+	return (x | lmask) == y;
+}
+
+/* The canonical `Q.850;cause=N;text="..."` (no spaces), checked eight
+ * bytes at a time; -1 for anything else, which q850_common then takes. */
+static int q850_canonical(const char *p, const char *end)
+{
+	const char *q;
+	int cause = 0, n = 0;
+
+	/* "q.850;ca" letters q, c, a; "use=" letters u, s, e */
+	if(end - p < 13 || !eq_fold(p, "q.850;ca", 0x2020000000000020ULL, 8)
+			|| !eq_fold(p + 8, "use=", 0x202020ULL, 4))
+		return -1;
+	for(p += 12; p < end && *p >= '0' && *p <= '9' && n < 5; p++, n++)
+		cause = cause * 10 + (*p - '0');
+	if(n == 0 || n > 4 || cause > 127 || (p < end && is_token_char(*p)))
+		return -1;
+	if(p < end && *p == ';') {
+		/* ";text=\"" letters t, e, x, t */
+		if(end - p < 8 || !eq_fold(p, ";text=\"", 0x20202020ULL << 8, 7))
+			return -1;
+		p += 7;
+		q = memchr(p, '"', (size_t)(end - p));
+		if(q == NULL || memchr(p, '\\', (size_t)(q - p)) != NULL)
+			return -1; /* unterminated, or a quoted-pair */
+		p = q + 1;
+	}
+	if(p < end && *p != ',')
+		return -1;
+	return cause;
+}
+
+int sipoutcome_reason_q850(const char *body, size_t len)
+{
+	sipoutcome_reason_hdr_t r;
+	int cause;
+
+	if(body == NULL)
+		return -1;
+	if(len > REASON_SCAN_MAX)
+		len = REASON_SCAN_MAX;
+	while(len > 0 && *body == ' ') { /* the usual space after "Reason:" */
+		body++;
+		len--;
+	}
+	cause = q850_canonical(body, body + len);
+	if(cause >= 0)
+		return cause;
+	cause = q850_common(body, body + len);
+	if(cause >= 0)
+		return cause;
+	sipoutcome_reason_hdr_init(&r);
+	(void)sipoutcome_reason_hdr_parse(body, len, &r);
+	return r.q850;
 }

@@ -173,6 +173,20 @@ static void check_invariants(const char *label, const char *body, size_t len,
 		fail_msg("%s: location not NUL-terminated", label);
 }
 
+/* sipoutcome_reason_q850() gives exactly the q850 of a fresh parse. */
+static void check_q850(const char *label, const char *body, size_t len)
+{
+	sipoutcome_reason_hdr_t r;
+	int q;
+
+	sipoutcome_reason_hdr_init(&r);
+	(void)sipoutcome_reason_hdr_parse(body, len, &r);
+	q = sipoutcome_reason_q850(body, len);
+	if(q != r.q850)
+		fail_msg("%s: sipoutcome_reason_q850 %d, the parser %d", label, q,
+				r.q850);
+}
+
 static void test_cases(void **state)
 {
 	size_t i;
@@ -192,6 +206,7 @@ static void test_cases(void **state)
 			fail_msg("%s: rc %d, expected %d", c->label, rc, c->rc);
 		if(r.q850 != c->q850)
 			fail_msg("%s: q850 %d, expected %d", c->label, r.q850, c->q850);
+		check_q850(c->label, body, len);
 		if(r.sip_cause != c->sip_cause)
 			fail_msg("%s: sip_cause %d, expected %d", c->label, r.sip_cause,
 					c->sip_cause);
@@ -312,6 +327,7 @@ static void test_every_prefix(void **state)
 		sipoutcome_reason_hdr_init(&r);
 		rc = sipoutcome_reason_hdr_parse(body, n, &r);
 		check_invariants(label, body, n, rc, &r);
+		check_q850(label, body, n);
 		if((rc == SIPOUTCOME_OK) != (r.values > r.bad))
 			fail_msg("%s: rc %d with values %u bad %u", label, rc, r.values,
 					r.bad);
@@ -433,6 +449,7 @@ static void test_random(void **state)
 			len += al;
 		}
 		body = tu_dup(buf, len);
+		check_q850("random", body, len);
 		sipoutcome_reason_hdr_init(&r);
 		for(calls = 0; calls < 2; calls++) {
 			unsigned int before = r.values;
@@ -441,6 +458,64 @@ static void test_random(void **state)
 			if(rc == SIPOUTCOME_OK && r.values == before)
 				fail_msg("random %d: OK without a value", iter);
 		}
+		free(body);
+	}
+}
+
+/* The cause alone, at the edges of its fast path (the common
+ * `Q.850;cause=N;text="..."`): each gives the parser's answer. */
+static void test_q850_only(void **state)
+{
+	static const struct {
+		const char *body;
+		int q850;
+	} v[] = {
+			{"Q.850;cause=19;text=\"No answer from user\"", 19},
+			{"Q.850;cause=19", 19},
+			{" Q.850 ; cause = 19 ; text = \"x\" ", 19},
+			{"q.850;CAUSE=17;TEXT=\"\"", 17},
+			{"Q.850;cause=0017", 17},
+			{"Q.850;cause=00017", -1},
+			{"Q.850;cause=133333333333333333333333333337", -1},
+			{"Q.850;cause=128", -1},
+			{"Q.850;cause=127", 127},
+			{"Q.850;cause=19a", -1},
+			{"Q.850;cause=", -1},
+			{"Q.850;cause", -1},
+			{"Q.850x;cause=19", -1},
+			{"Q.850;causes=19", -1},
+			{"Q.850;cause=19;text=\"x\"garbage", -1},
+			{"Q.850;cause=19;text=\"x\" ;location=LN", 19},
+			{"Q.850;cause=19;text=\"a\\\"b\"", 19},
+			{"Q.850;cause=19;text=\"unterminated", -1},
+			{"Q.850;cause=19;text=x", 19},
+			{"Q.850;cause=19, SIP;cause=480", 19},
+			{"Q.850;cause=999, Q.850;cause=34", 34},
+			{"SIP;cause=480, Q.850;cause=19", 19},
+			{"Q.850;cause=19;cause=21", 21},
+			{"Q.850;text=\"x\";cause=19", 19},
+			{"Q.850;cause=19;text=\"a,b\", Q.850;cause=34", 19},
+			{"Q.850 cause=19", -1},
+			{"Q\x0e" "850;cause=19", -1},
+			{"Q.850;CaUsE=7;TeXt=\"\"", 7},
+			{"Q.850;cause=7;texts=\"\"", 7},
+			{"Q.850;cause=7;text=\"a\", SIP;cause=200", 7},
+			{"   Q.850;cause=7", 7},
+			{"Q.850;cause=7 ", 7},
+			{"Q.850;cause=7,", 7},
+			{"", -1},
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sipoutcome_reason_q850(NULL, 5), -1);
+	for(i = 0; i < TU_ARRAY_SIZE(v); i++) {
+		size_t len = strlen(v[i].body);
+		char *body = tu_dup(v[i].body, len); /* exact size, no NUL */
+		int q = sipoutcome_reason_q850(body, len);
+		if(q != v[i].q850)
+			fail_msg("'%s': %d, expected %d", v[i].body, q, v[i].q850);
+		check_q850(v[i].body, body, len);
 		free(body);
 	}
 }
@@ -455,6 +530,7 @@ int main(void)
 			cmocka_unit_test(test_every_prefix),
 			cmocka_unit_test(test_long),
 			cmocka_unit_test(test_random),
+			cmocka_unit_test(test_q850_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
