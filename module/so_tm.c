@@ -120,32 +120,25 @@ static void so_on_request_in(struct cell *t, int type, struct tmcb_params *ps)
  * reply sent) is ringing, a final is classified now, under tm's reply
  * lock, so that a final relayed by another process in between is
  * classified exactly once (SO_W_DONE), here or in its callback. */
-static int so_post_request(sip_msg_t *msg, unsigned int flags, void *param)
+static void so_track_request(sip_msg_t *msg, struct cell *t)
 {
-	struct cell *t;
 	so_tword_t *st;
 	struct tmcb_params ps;
 	int status, b;
 
-	if(!(msg->REQ_METHOD & so_methods_mask))
-		return 1;
-	t = so_tmb.t_gett();
-	if(t == NULL || t == T_UNDEFINED || t->uas.request == NULL
-			|| so_tword_get(t) != NULL)
-		return 1; /* stateless, or already tracked (a retransmission) */
 	status = t->uas.status;
 	if(so_track_t(msg, t,
 			   (status >= 180 && status < 190) ? SO_W_RINGING : 0)
 			< 0)
-		return 1;
+		return;
 	/* tm reads the callback list without a lock: make the registration
 	 * visible before looking at what was sent */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if(t->uas.status < 180)
-		return 1; /* the usual case: nothing sent upstream yet but a 100 */
+		return; /* the usual case: nothing sent upstream yet but a 100 */
 	st = so_tword_get(t);
 	if(st == NULL)
-		return 1;
+		return;
 	so_lock_replies(t);
 	status = t->uas.status;
 	if(status >= 180 && status < 190)
@@ -164,6 +157,19 @@ static int so_post_request(sip_msg_t *msg, unsigned int flags, void *param)
 		so_on_response_out(t, st, &ps);
 	}
 	so_unlock_replies(t);
+}
+
+static int so_post_request(sip_msg_t *msg, unsigned int flags, void *param)
+{
+	struct cell *t;
+
+	if(!(msg->REQ_METHOD & so_methods_mask))
+		return 1;
+	t = so_tmb.t_gett();
+	if(t == NULL || t == T_UNDEFINED || t->uas.request == NULL
+			|| so_tword_get(t) != NULL)
+		return 1; /* stateless, or already tracked (a retransmission) */
+	so_track_request(msg, t);
 	return 1;
 }
 
@@ -1094,6 +1100,7 @@ int so_classify_current(sip_msg_t *msg, int for_script)
 {
 	struct cell *t = so_tmb.t_gett();
 	so_tword_t *st = so_tword_get(t);
+
 	sipoutcome_result_t r;
 	so_call_t c;
 

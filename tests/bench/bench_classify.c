@@ -72,6 +72,18 @@ static void c_reason_ws(void)
 		sink += (unsigned long)rh.q850;
 }
 
+static void c_q850(void)
+{
+	sink += (unsigned long)sipoutcome_reason_q850(
+			reason_hdr, sizeof(reason_hdr) - 1);
+}
+
+static void c_q850_ws(void)
+{
+	sink += (unsigned long)sipoutcome_reason_q850(
+			reason_hdr_ws, sizeof(reason_hdr_ws) - 1);
+}
+
 static void c_logfmt(void)
 {
 	char line[1024];
@@ -106,6 +118,10 @@ static const bcase_t cases[] = {
 		"sipoutcome_reason_hdr_parse", c_reason, 1},
 	{"reason-2values", "reason_hdr_parse 2 values, spaces",
 		"sipoutcome_reason_hdr_parse", c_reason_ws, 1},
+	{"q850", "reason_q850 Q.850;cause=19;text=\"...\"",
+		"sipoutcome_reason_q850", c_q850, 1},
+	{"q850-2values", "reason_q850 2 values, spaces", "sipoutcome_reason_q850",
+		c_q850_ws, 1},
 	{"logfmt", "format_logfmt (BUSY 486 line)", "sipoutcome_format_logfmt",
 		c_logfmt, 1},
 	{"phrase-check", "phrase_check 480 nonstandard phrase",

@@ -23,7 +23,8 @@
 #      sides, checked afterwards), wait until tm freed every transaction
 #      (wt_timer 2 s), -d.
 # Instructions per call = sum over the processes of (window total - idle
-# rate x window length) / N. The SIP process does no work when idle, so its
+# rate x window length) / N. BENCH_CG_CONFIGS="a b" measures a subset
+# (while working on the module; no ratios then). The SIP process does no work when idle, so its
 # figure is exact; only the timer processes' small share is corrected.
 # Start-up, shutdown, readiness probes and warm-up are never counted.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -190,6 +191,24 @@ for cfg in "${BENCH_CONFIGS[@]}"; do
 		"$( [ "$cfg" = a ] && echo - || pct "$(mix "$cfg" R)" "$(mix a R)")"
 done
 echo
+have() { [[ " ${BENCH_CONFIGS[*]} " == *" $1 "* ]]; }
+if ! { have a && have b && have c && have d; }; then
+	# a subset (BENCH_CG_CONFIGS="a b" while working on the module): the
+	# per-type figures and (b)-(a) only
+	for n in "${types[@]}"; do
+		printf '%-36s' "$(bench_mix_label "$n")"
+		for cfg in "${BENCH_CONFIGS[@]}"; do printf ' %9s' "${R[$cfg,$n]}"; done
+		echo
+	done
+	if have a && have b; then
+		a=$(mix a R) b=$(mix b R)
+		printf '(b)-(a) = %+d instr/call = %s%% of (a)\n' $((b - a)) \
+			"$(awk -v b="$b" -v a="$a" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')"
+	fi
+	echo "subset of the configurations (BENCH_CG_CONFIGS=\"${BENCH_CONFIGS[*]}\"): no ratios, no (c)/(d) check"
+	echo "callgrind mode took $(($(date +%s) - start)) s"
+	exit 0
+fi
 printf '%-36s' "per call type (instr/call)"
 for cfg in "${BENCH_CONFIGS[@]}"; do printf ' %9s' "($cfg)"; done
 printf ' %9s %9s %7s\n' "(b)-(a)" "(c)-(a)" "(c)/(d)"

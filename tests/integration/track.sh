@@ -17,6 +17,8 @@
 #   With log=0 and no event route only the counters need the outcome: a
 #   2xx is counted without classifying it, other tags come from a cache.
 #   The same 13 calls give the same counters with log=1 and log=0.
+#   Under KEMI (app_lua) the same: a local 403 from a Lua request route is
+#   one line, also when KSR.sipoutcome.classify() follows the t_reply().
 #   A bad value stops Kamailio at start-up naming the parameter.
 # shellcheck disable=SC2016 # $rU: Kamailio pseudo-variables
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make check may use sh
@@ -189,6 +191,61 @@ modparam(\"sipoutcome\", \"log\", $log)" \
 	it_kamailio_stop
 done
 it_assert_eq "log=0 counts every call as log=1 does" "${dump[1]}" "${dump[0]}"
+
+# KEMI: the post-script callback runs after a Lua request route too, and
+# KSR.sipoutcome.classify() right after the script's own t_reply() (KEMI
+# allows it in the request route) must not make a second line or count.
+if [ -f "$KAMAILIO_MODDIR/app_lua.so" ]; then
+	it_note "KEMI (app_lua): a local final, then classify() in the request route"
+	cat >"$WORK/track.lua" <<'EOF2'
+function ksr_request_route()
+	if KSR.is_OPTIONS() then
+		KSR.sl.sl_send_reply(200, "OK")
+		return
+	end
+	if KSR.is_ACK() then
+		KSR.tm.t_check_trans()
+		return
+	end
+	if KSR.is_INVITE() then
+		KSR.tm.t_newtran()
+		KSR.tm.t_reply(403, "Forbidden by policy")
+		KSR.sipoutcome.classify()
+	end
+end
+EOF2
+	cat >"$WORK/lua.cfg" <<EOF2
+#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+listen=udp:127.0.0.1:$kport
+disable_tcp=yes
+auto_aliases=no
+dns=no
+rev_dns=no
+rundir="$WORK"
+mpath="$KAMAILIO_MODDIR"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "ctl.so"
+loadmodule "kex.so"
+loadmodule "app_lua.so"
+loadmodule "$IT_MODULE"
+modparam("ctl", "binrpc", "unix:$WORK/kamailio_ctl")
+modparam("app_lua", "load", "$WORK/track.lua")
+cfgengine "lua"
+EOF2
+	it_kamailio_start "$WORK/lua.cfg" || it_die "Kamailio (Lua) did not start"
+	call lua local403 "403 Forbidden by policy" "$L403"
+	stats_dump=$(it_kamcmd stats.get_statistics sipoutcome: 2>&1)
+	it_assert_eq "lua: counter failed" 1 "$(counter failed)"
+	it_assert_eq "lua: no ERROR" 0 "$(it_log_count ' ERROR: ')"
+	it_kamailio_stop
+else
+	it_note "app_lua.so not installed: KEMI case not run"
+fi
 
 it_note "a bad track value stops Kamailio at start-up"
 it_kamailio_cfg "$WORK/bad.cfg" PORT="$kport" UAS_PORT="$uport" \
