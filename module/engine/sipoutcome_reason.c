@@ -7,6 +7,7 @@
  * Linear-whitespace around ';', '=' and ',' is tolerated (seen in the
  * wild: `Q.850 ;cause=16 ;text="..."`).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -227,6 +228,58 @@ static int is_ws(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
 }
 
+static inline const char *skip_spaces(const char *p, const char *end)
+{
+	while(p < end && is_ws(*p))
+		p++;
+	return p;
+}
+
+/* p at wl bytes equal to word (case-insensitive) that end the token. */
+static inline int at_word(const char *p, const char *end, const char *word, size_t wl)
+{
+	return end - p >= (ptrdiff_t)wl && so_ieq(p, wl, word, wl)
+		   && (end - p == (ptrdiff_t)wl || !is_token_char(p[wl]));
+}
+
+/* `word [ws] sep [ws]` at p: the position after it, or NULL. */
+static inline const char *word_sep(
+		const char *p, const char *end, const char *word, size_t wl, char sep)
+{
+	if(!at_word(p, end, word, wl))
+		return NULL;
+	p = skip_spaces(p + wl, end);
+	if(p >= end || *p != sep)
+		return NULL;
+	return skip_spaces(p + 1, end);
+}
+
+/* A cause value as the parser takes it: 1 to 4 digits that end the
+ * token, at most 127. The position after it, or NULL. */
+static inline const char *cause_value(const char *p, const char *end, int *cause)
+{
+	int n = 0;
+
+	*cause = 0;
+	for(; p < end && *p >= '0' && *p <= '9' && n < 5; p++, n++)
+		*cause = *cause * 10 + (*p - '0');
+	if(n == 0 || n > 4 || *cause > 127 || (p < end && is_token_char(*p)))
+		return NULL;
+	return p;
+}
+
+/* A quoted string's body at p (just after the opening quote), found with
+ * memchr: the position after the closing quote, or NULL when unterminated
+ * or when it holds a quoted-pair (the parser's byte loop handles those). */
+static inline const char *quoted_simple(const char *p, const char *end)
+{
+	const char *q = memchr(p, '"', (size_t)(end - p));
+
+	if(q == NULL || memchr(p, '\\', (size_t)(q - p)) != NULL)
+		return NULL;
+	return q + 1;
+}
+
 /* The common value `Q.850;cause=N` with an optional `;text="..."`, spaces
  * allowed where the full parser allows them, followed by the end or a
  * comma. Returns the cause (0..127) of such a value, or -1 when the input
@@ -234,66 +287,22 @@ static int is_ws(char ch)
  * has to be right about what it accepts. */
 static int q850_common(const char *p, const char *end)
 {
-	const char *q;
-	int cause = 0, n = 0;
+	int cause;
 
-#define SKIP_WS()                        \
-	do {                                 \
-		while(p < end && is_ws(*p))      \
-			p++;                         \
-	} while(0)
-#define WORD(w, wl)                                                      \
-	(end - p >= (wl) && so_ieq(p, (wl), (w), (wl))                     \
-			&& (end - p == (wl) || !is_token_char(p[(wl)])))
-
-	SKIP_WS();
-	if(!WORD("Q.850", 5))
+	p = skip_spaces(p, end);
+	if((p = word_sep(p, end, "Q.850", 5, ';')) == NULL
+			|| (p = word_sep(p, end, "cause", 5, '=')) == NULL
+			|| (p = cause_value(p, end, &cause)) == NULL)
 		return -1;
-	p += 5;
-	SKIP_WS();
-	if(p >= end || *p != ';')
-		return -1;
-	p++;
-	SKIP_WS();
-	if(!WORD("cause", 5))
-		return -1;
-	p += 5;
-	SKIP_WS();
-	if(p >= end || *p != '=')
-		return -1;
-	p++;
-	SKIP_WS();
-	for(; p < end && *p >= '0' && *p <= '9'; p++, n++)
-		if(n < 5) /* more than 4 digits is refused below */
-			cause = cause * 10 + (*p - '0');
-	if(n == 0 || n > 4 || cause > 127 || (p < end && is_token_char(*p)))
-		return -1;
-	SKIP_WS();
+	p = skip_spaces(p, end);
 	if(p < end && *p == ';') {
-		p++;
-		SKIP_WS();
-		if(!WORD("text", 4))
+		p = skip_spaces(p + 1, end);
+		if((p = word_sep(p, end, "text", 4, '=')) == NULL || p >= end
+				|| *p != '"' || (p = quoted_simple(p + 1, end)) == NULL)
 			return -1;
-		p += 4;
-		SKIP_WS();
-		if(p >= end || *p != '=')
-			return -1;
-		p++;
-		SKIP_WS();
-		if(p >= end || *p != '"')
-			return -1;
-		p++;
-		q = memchr(p, '"', (size_t)(end - p));
-		if(q == NULL || memchr(p, '\\', (size_t)(q - p)) != NULL)
-			return -1; /* unterminated, or a quoted-pair */
-		p = q + 1;
-		SKIP_WS();
+		p = skip_spaces(p, end);
 	}
-	if(p < end && *p != ',')
-		return -1;
-	return cause;
-#undef SKIP_WS
-#undef WORD
+	return (p < end && *p != ',') ? -1 : cause;
 }
 
 /* n bytes at p equal pat, letters compared without case: or-ing 0x20
@@ -312,30 +321,20 @@ static int eq_fold(const char *p, const char *pat, uint64_t lmask, size_t n)
  * bytes at a time; -1 for anything else, which q850_common then takes. */
 static int q850_canonical(const char *p, const char *end)
 {
-	const char *q;
-	int cause = 0, n = 0;
+	int cause;
 
 	/* "q.850;ca" letters q, c, a; "use=" letters u, s, e */
 	if(end - p < 13 || !eq_fold(p, "q.850;ca", 0x2020000000000020ULL, 8)
-			|| !eq_fold(p + 8, "use=", 0x202020ULL, 4))
-		return -1;
-	for(p += 12; p < end && *p >= '0' && *p <= '9' && n < 5; p++, n++)
-		cause = cause * 10 + (*p - '0');
-	if(n == 0 || n > 4 || cause > 127 || (p < end && is_token_char(*p)))
+			|| !eq_fold(p + 8, "use=", 0x202020ULL, 4)
+			|| (p = cause_value(p + 12, end, &cause)) == NULL)
 		return -1;
 	if(p < end && *p == ';') {
 		/* ";text=\"" letters t, e, x, t */
-		if(end - p < 8 || !eq_fold(p, ";text=\"", 0x20202020ULL << 8, 7))
+		if(end - p < 8 || !eq_fold(p, ";text=\"", 0x20202020ULL << 8, 7)
+				|| (p = quoted_simple(p + 7, end)) == NULL)
 			return -1;
-		p += 7;
-		q = memchr(p, '"', (size_t)(end - p));
-		if(q == NULL || memchr(p, '\\', (size_t)(q - p)) != NULL)
-			return -1; /* unterminated, or a quoted-pair */
-		p = q + 1;
 	}
-	if(p < end && *p != ',')
-		return -1;
-	return cause;
+	return (p < end && *p != ',') ? -1 : cause;
 }
 
 int sipoutcome_reason_q850(const char *body, size_t len)
