@@ -464,6 +464,27 @@ it_uas_wait() {
 	it__sipp_rc "$name" "$rc"
 }
 
+# it_call WHAT CODE [CARRIER_ARGS...] [-- CALLER_ARGS...] : the next call
+# of a test (n+1): a carrier uas$n on 127.0.0.1:$uport answering CODE
+# (it_carrier_start, CARRIER_ARGS as its -set knobs), then a caller uac$n
+# to the proxy on $kport (it_uac_call with CALLER_ARGS). Uses the test's
+# variables n (incremented), kport and uport. Returns it_uac_call's
+# status; a carrier that does not start is a harness error (it_die).
+it_call() {
+	local what=$1 code=$2 carrier=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		carrier+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	n=$((n + 1))
+	it_note "call $n: $what"
+	it_carrier_start "uas$n" "$uport" "$code" "${carrier[@]}" ||
+		it_die "carrier $n did not start"
+	it_uac_call "uac$n" "$kport" "$@"
+}
+
 # it_uac_call NAME PROXY_PORT [SIPP_ARGS...] : one call from a sipp UAC to
 # 127.0.0.1:PROXY_PORT with examples/sipp/uac.xml (unless SIPP_ARGS name
 # -sf/-sn), -m 1, -timeout IT_UAC_TIMEOUT -timeout_error, the message trace

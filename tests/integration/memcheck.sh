@@ -102,23 +102,12 @@ it_note "Kamailio ready under valgrind after $((SECONDS - T0))s"
 it_track $!
 
 n=0
-# call WHAT EXPECTED_STATUS USER CODE CARRIER_ARGS [-- CALLER_ARGS] : a
-# sipp carrier on uport answering CODE, a sipp caller to USER.
+# call WHAT EXPECTED_STATUS CODE CARRIER_ARGS -- -s USER [CALLER_ARGS] : a
+# sipp carrier on uport answering CODE, a sipp caller to USER (it_call).
 # EXPECTED_STATUS "~REGEX": the status line must match REGEX.
 call() {
-	local what=$1 expected=$2 user=$3 code=$4 carrier=() caller=()
-	shift 4
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		carrier+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	caller=("$@")
-	n=$((n + 1))
-	it_note "call $n: $what"
-	it_carrier_start "uas$n" "$uport" "$code" "${carrier[@]}" ||
-		it_die "carrier $n did not start"
-	it_uac_call "uac$n" "$kport" -s "$user" "${caller[@]}"
+	local what=$1 expected=$2
+	it_call "$1" "${@:3}"
 	if [ "${expected#\~}" != "$expected" ]; then # ~REGEX
 		it_assert_match "call $n ($what): caller received /${expected#\~}/" \
 			"${expected#\~}" "$(it_received_status "uac$n")"
@@ -129,18 +118,18 @@ call() {
 	it_uas_wait "uas$n" 10 || it_stop "${IT_PROC[uas$n]}"
 }
 
-call "486" "486 Busy Here" c 486 -set reason "Busy Here"
-call "180, 200" "200 OK" c 200 -set ring 1 -set reason OK
-call "180, caller CANCEL" "487 Request Terminated" c 486 -set ring 1 -set final 0 \
-	-- -sf "$IT_SIPP_DIR/uac_cancel.xml"
-call "180, fr_inv_timer" "408 Request Timeout" c 486 -set ring 1 -set final 0
-call "480 + Reason Q.850 17" "480 Temporarily Unavailable" c 480 \
+call "486" "486 Busy Here" 486 -set reason "Busy Here" -- -s c
+call "180, 200" "200 OK" 200 -set ring 1 -set reason OK -- -s c
+call "180, caller CANCEL" "487 Request Terminated" 486 -set ring 1 -set final 0 \
+	-- -s c -sf "$IT_SIPP_DIR/uac_cancel.xml"
+call "180, fr_inv_timer" "408 Request Timeout" 486 -set ring 1 -set final 0 -- -s c
+call "480 + Reason Q.850 17" "480 Temporarily Unavailable" 480 \
 	-set reason "Temporarily Unavailable" \
-	-set extra 'Reason: Q.850;cause=17;text="User busy"'
+	-set extra 'Reason: Q.850;cause=17;text="User busy"' -- -s c
 # (which phrase annotate starts from when normalize replaced it first is
 # reason_modes.sh's business; here: the annotation is there)
-call "486 'busy!' normalize + annotate" '~^486 .*\[BUSY/busy\]$' annotate 486 \
-	-set reason 'busy!'
+call "486 'busy!' normalize + annotate" '~^486 .*\[BUSY/busy\]$' 486 \
+	-set reason 'busy!' -- -s annotate
 
 # Parallel fork: branch 0 (uport) 500, branch 1 (fport) 486.
 for order in "0 300" "300 0"; do

@@ -44,19 +44,7 @@ $1" INVITE_HOOK="${2:-}" EXTRA="${3:-}" || it_die "cannot render the Kamailio co
 # environment the carrier sends nothing at all and is stopped).  Sets st
 # (the status line the caller received) and cid.
 call() {
-	local what=$1 code=$2 carrier=() caller=()
-	shift 2
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		carrier+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	caller=("$@")
-	n=$((n + 1))
-	it_note "call $n: $what"
-	it_carrier_start "uas$n" "$uport" "$code" "${carrier[@]}" ||
-		it_die "carrier $n did not start"
-	it_uac_call "uac$n" "$kport" "${caller[@]}"
+	it_call "$@"
 	it_assert_eq "call $n: caller completed" 0 $?
 	if [ "${silent:-0}" = 1 ]; then
 		it_uas_wait "uas$n" 0.1

@@ -66,19 +66,8 @@ carrier_done() {
 # through the proxy to a carrier answering CODE; the caller must complete
 # and receive EXPECTED_STATUS.  Sets cid.
 call() {
-	local what=$1 expected=$2 code=$3 carrier=() caller=()
-	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		carrier+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	caller=("$@")
-	n=$((n + 1))
-	it_note "call $n: $what"
-	it_carrier_start "uas$n" "$uport" "$code" "${carrier[@]}" ||
-		it_die "carrier $n did not start"
-	it_uac_call "uac$n" "$kport" "${caller[@]}"
+	local expected=$2
+	it_call "$1" "${@:3}"
 	it_assert_eq "call $n: caller completed" 0 $?
 	it_assert_eq "call $n: caller received '$expected'" "$expected" \
 		"$(it_received_status "uac$n")"
