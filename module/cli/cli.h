@@ -132,6 +132,21 @@ int cli_profile_opts_add(cli_profile_opts_t *o, const char *file);
 void cli_profile_opts_free(cli_profile_opts_t *o);
 
 /**
+ * The options explain and classify share, from their getopt_long loop:
+ * 'v' --vendor, 'p' --profile, 'f' --format (PLAIN or json).
+ * @param[in]  c        getopt_long's return value
+ * @param[in]  arg      its optarg (argv memory)
+ * @param[in]  cmd      the command's name, for the error message
+ * @param[in]  plain    the non-JSON format's name ("text", "logfmt")
+ * @param[out] o, json  where the values go
+ * @returns 1 when c was one of them, 0 when it is the command's own,
+ *          CLI_EXIT_USAGE (printed on stderr) for a --format value that
+ *          is neither.
+ */
+int cli_common_option(int c, const char *arg, const char *cmd,
+		const char *plain, cli_profile_opts_t *o, int *json);
+
+/**
  * Build the profile set (built-ins, then every --profile file in order)
  * and pick the profile to classify with: --vendor if given, else the
  * profile of the last --profile file, else "rfc". Problems are printed on

@@ -217,6 +217,29 @@ void cli_profile_opts_free(cli_profile_opts_t *o)
 	o->nfiles = o->cap = 0;
 }
 
+int cli_common_option(int c, const char *arg, const char *cmd,
+		const char *plain, cli_profile_opts_t *o, int *json)
+{
+	switch(c) {
+		case 'v':
+			o->vendor = arg;
+			return 1;
+		case 'p':
+			(void)cli_profile_opts_add(o, arg);
+			return 1;
+		case 'f':
+			if(strcmp(arg, plain) == 0 || strcmp(arg, "json") == 0) {
+				*json = strcmp(arg, "json") == 0;
+				return 1;
+			}
+			fprintf(stderr, "sipoutcome: %s: --format is %s or json\n", cmd,
+					plain);
+			return CLI_EXIT_USAGE;
+		default:
+			return 0;
+	}
+}
+
 static void print_profile_error(const sipoutcome_error_t *e, int rc)
 {
 	char msg[sizeof(e->source) + sizeof(e->field) + sizeof(e->text) + 32];

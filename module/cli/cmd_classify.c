@@ -587,24 +587,15 @@ int cli_classify(int argc, char **argv)
 		return CLI_EXIT_UNREADABLE;
 	}
 	while((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int common = cli_common_option(
+				c, optarg, "classify", "logfmt", &o.prof, &o.json);
+		if(common == CLI_EXIT_USAGE) {
+			status = CLI_EXIT_USAGE;
+			goto out;
+		}
+		if(common)
+			continue;
 		switch(c) {
-			case 'v':
-				o.prof.vendor = optarg;
-				break;
-			case 'p':
-				(void)cli_profile_opts_add(&o.prof, optarg);
-				break;
-			case 'f':
-				if(strcmp(optarg, "logfmt") == 0)
-					o.json = 0;
-				else if(strcmp(optarg, "json") == 0)
-					o.json = 1;
-				else {
-					fprintf(stderr, "sipoutcome: classify: --format is logfmt "
-									"or json\n");
-					status = CLI_EXIT_USAGE;
-				}
-				break;
 			case 'm':
 				if(parse_methods(&o, optarg) < 0)
 					status = CLI_EXIT_USAGE;

@@ -178,24 +178,13 @@ int cli_explain(int argc, char **argv)
 	}
 	while(status == CLI_EXIT_OK
 			&& (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int common = cli_common_option(
+				c, optarg, "explain", "text", &o.prof, &o.json);
+		if(common == CLI_EXIT_USAGE)
+			status = CLI_EXIT_USAGE;
+		if(common)
+			continue;
 		switch(c) {
-			case 'v':
-				o.prof.vendor = optarg;
-				break;
-			case 'p':
-				(void)cli_profile_opts_add(&o.prof, optarg);
-				break;
-			case 'f':
-				if(strcmp(optarg, "text") == 0)
-					o.json = 0;
-				else if(strcmp(optarg, "json") == 0)
-					o.json = 1;
-				else {
-					fprintf(stderr, "sipoutcome: explain: --format is text or "
-									"json\n");
-					status = CLI_EXIT_USAGE;
-				}
-				break;
 			case 'r':
 				o.flags |= SIPOUTCOME_CTX_RINGING;
 				break;

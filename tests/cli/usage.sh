@@ -31,6 +31,15 @@ run explain 486 --no-such-option
 check_rc "unknown option" 2
 run classify --vendor
 check_rc "option without its value" 2
+run explain 486 --format xml
+check_rc "explain --format xml" 2
+check_grep "explain names its formats" "explain: --format is text or json" "$WORK/err"
+run classify --format text /dev/null
+check_rc "classify --format text" 2
+check_grep "classify names its formats" "classify: --format is logfmt or json" "$WORK/err"
+run explain 486 --format json --vendor okitoki
+check_rc "explain --format json --vendor okitoki" 0
+check_grep "explain json with the vendor" '"vendor": "okitoki"' "$WORK/out"
 
 # The man page: the sections the project asks for, and clean troff.
 man1=$top_srcdir/module/cli/sipoutcome.1
