@@ -20,6 +20,7 @@ bench_config_label() {
 	b) echo "(b) sipoutcome auto=1 log=0" ;;
 	c) echo "(c) sipoutcome log=1 normalize X-Outcome" ;;
 	d) echo "(d) script-only equivalent of (c)" ;;
+	e) echo "(e) sipoutcome loaded, tracking no INVITE" ;;
 	esac
 }
 
@@ -36,7 +37,8 @@ bench_code_map() {
 }
 
 # bench_cfg OUT CONFIG PORT UAS_PORT CHILDREN [CTL [TM_TUNING]] : render
-# kamailio-bench.cfg.in for configuration a, b, c or d. CTL=1 also loads
+# kamailio-bench.cfg.in for configuration a, b, c, d or e (e: only on
+# demand, BENCH_CG_CONFIGS="a e"). CTL=1 also loads
 # ctl (kamcmd on unix:$WORK/kamailio_ctl-PORT) for the memory figures.
 # UAS_PORT "ruri": the next hop is 127.0.0.1, port = Request-URI user.
 bench_cfg() {
@@ -65,6 +67,14 @@ modparam(\"sipoutcome\", \"outcome_header\", \"X-Outcome\")"
 				CODE_MAP="$(bench_code_map)" || return 1
 		fi
 		extra=$(cat "$routes")
+		;;
+	e)
+		# loaded, with the module's per-message hooks in place (response
+		# callback in keep mode, post-script callback), but no INVITE
+		# tracked: what loading it costs before any work on a call
+		load="loadmodule \"$BENCH_MODULE\"
+modparam(\"sipoutcome\", \"methods\", \"MESSAGE\")
+modparam(\"sipoutcome\", \"log\", 0)"
 		;;
 	*) return 1 ;;
 	esac

@@ -24,7 +24,8 @@
 #      (wt_timer 2 s), -d.
 # Instructions per call = sum over the processes of (window total - idle
 # rate x window length) / N. BENCH_CG_CONFIGS="a b" measures a subset
-# (while working on the module; no ratios then). The SIP process does no work when idle, so its
+# (while working on the module; no ratios then); "a e" adds (e), the
+# module loaded but tracking no INVITE: what being loaded costs. The SIP process does no work when idle, so its
 # figure is exact; only the timer processes' small share is corrected.
 # Start-up, shutdown, readiness probes and warm-up are never counted.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -200,11 +201,12 @@ if ! { have a && have b && have c && have d; }; then
 		for cfg in "${BENCH_CONFIGS[@]}"; do printf ' %9s' "${R[$cfg,$n]}"; done
 		echo
 	done
-	if have a && have b; then
-		a=$(mix a R) b=$(mix b R)
-		printf '(b)-(a) = %+d instr/call = %s%% of (a)\n' $((b - a)) \
+	for x in b c d e; do
+		have a && have "$x" || continue
+		a=$(mix a R) b=$(mix "$x" R)
+		printf '(%s)-(a) = %+d instr/call = %s%% of (a)\n' "$x" $((b - a)) \
 			"$(awk -v b="$b" -v a="$a" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')"
-	fi
+	done
 	echo "subset of the configurations (BENCH_CG_CONFIGS=\"${BENCH_CONFIGS[*]}\"): no ratios, no (c)/(d) check"
 	echo "callgrind mode took $(($(date +%s) - start)) s"
 	exit 0
