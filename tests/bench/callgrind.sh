@@ -193,9 +193,11 @@ for cfg in "${BENCH_CONFIGS[@]}"; do
 done
 echo
 have() { [[ " ${BENCH_CONFIGS[*]} " == *" $1 "* ]]; }
-if ! { have a && have b && have c && have d; }; then
-	# a subset (BENCH_CG_CONFIGS="a b" while working on the module): the
-	# per-type figures and (b)-(a) only
+full=0
+have a && have b && have c && have d && full=1
+if [ "$full" = 0 ]; then
+	# a subset (BENCH_CG_CONFIGS="a b", "a e b" while working on the
+	# module): per-type figures, each one against (a), where it goes
 	for n in "${types[@]}"; do
 		printf '%-36s' "$(bench_mix_label "$n")"
 		for cfg in "${BENCH_CONFIGS[@]}"; do printf ' %9s' "${R[$cfg,$n]}"; done
@@ -207,10 +209,7 @@ if ! { have a && have b && have c && have d; }; then
 		printf '(%s)-(a) = %+d instr/call = %s%% of (a)\n' "$x" $((b - a)) \
 			"$(awk -v b="$b" -v a="$a" 'BEGIN { printf "%.2f", (b - a) * 100 / a }')"
 	done
-	echo "subset of the configurations (BENCH_CG_CONFIGS=\"${BENCH_CONFIGS[*]}\"): no ratios, no (c)/(d) check"
-	echo "callgrind mode took $(($(date +%s) - start)) s"
-	exit 0
-fi
+else
 printf '%-36s' "per call type (instr/call)"
 for cfg in "${BENCH_CONFIGS[@]}"; do printf ' %9s' "($cfg)"; done
 printf ' %9s %9s %7s\n' "(b)-(a)" "(c)-(a)" "(c)/(d)"
@@ -239,6 +238,8 @@ printf '; retransmissions seen'
 for cfg in "${BENCH_CONFIGS[@]}"; do printf ' (%s) %s' "$cfg" "${RETR[$cfg]}"; done
 echo
 
+fi
+
 # Where the extra instructions go: inclusive instructions per call of each
 # function of the SIP process (callgrind_annotate --inclusive=yes), mean
 # over the call types, (b) and (c) against (a).
@@ -258,8 +259,10 @@ cg_incl() { # CFG -> "instr/call<TAB>function (object)", mean over the mix
 	done | awk -F'\t' -v nt="${#types[@]}" '{ s[$1] += $2 / nt } END { for (f in s) printf "%s\t%.0f\n", f, s[f] }' |
 		sort -t$'\t' -k1,1
 }
-for cfg in a b c; do cg_incl "$cfg" >"$WORK/incl-$cfg.tsv"; done
-for cfg in b c; do
+have a || exit 0
+for cfg in "${BENCH_CONFIGS[@]}"; do cg_incl "$cfg" >"$WORK/incl-$cfg.tsv"; done
+for cfg in "${BENCH_CONFIGS[@]}"; do
+	[ "$cfg" = a ] || [ "$cfg" = d ] && continue
 	echo
 	echo "== Where ($cfg)-(a) goes: inclusive instructions per call, SIP process, mean over the mix"
 	printf '  %-52s %9s %9s %9s\n' function "(a)" "($cfg)" "diff"
@@ -270,6 +273,13 @@ for cfg in b c; do
 		$3 - $2 >= 150 || $2 - $3 >= 150 { printf "%d\t  %-52s %9d %9d %+9d\n", $3 - $2, $1, $2, $3, $3 - $2 }' |
 		sort -t$'\t' -k1,1nr | cut -f2- | head -n 25
 done
+
+if [ "$full" = 0 ]; then
+	echo
+	echo "subset of the configurations (BENCH_CG_CONFIGS=\"${BENCH_CONFIGS[*]}\"): no ratios, no (c)/(d) check"
+	echo "callgrind mode took $(($(date +%s) - start)) s"
+	exit 0
+fi
 
 # ---------------------------------------------------------------- (c) == (d)?
 echo
