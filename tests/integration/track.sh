@@ -18,7 +18,9 @@
 #   2xx is counted without classifying it, other tags come from a cache.
 #   The same 13 calls give the same counters with log=1 and log=0.
 #   Under KEMI (app_lua) the same: a local 403 from a Lua request route is
-#   one line, also when KSR.sipoutcome.classify() follows the t_reply().
+#   one line, also when KSR.sipoutcome.classify() follows the t_reply();
+#   KSR.sipoutcome.reason("annotate") in a Lua reply route marks up the
+#   carrier's 486.
 #   A bad value stops Kamailio at start-up naming the parameter.
 # shellcheck disable=SC2016 # $rU: Kamailio pseudo-variables
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make check may use sh
@@ -196,7 +198,7 @@ it_assert_eq "log=0 counts every call as log=1 does" "${dump[1]}" "${dump[0]}"
 # KSR.sipoutcome.classify() right after the script's own t_reply() (KEMI
 # allows it in the request route) must not make a second line or count.
 if [ -f "$KAMAILIO_MODDIR/app_lua.so" ]; then
-	it_note "KEMI (app_lua): a local final, then classify() in the request route"
+	it_note "KEMI (app_lua): a local final, then classify() in the request route; reason() in a reply route"
 	cat >"$WORK/track.lua" <<'EOF2'
 function ksr_request_route()
 	if KSR.is_OPTIONS() then
@@ -207,13 +209,24 @@ function ksr_request_route()
 		KSR.tm.t_check_trans()
 		return
 	end
+	if KSR.is_INVITE() and KSR.pv.get("$rU") == "rsn" then
+		KSR.pv.sets("$du", "sip:127.0.0.1:UASPORT")
+		KSR.tm.t_on_reply("ksr_rsn_reply")
+		KSR.tm.t_relay()
+		return
+	end
 	if KSR.is_INVITE() then
 		KSR.tm.t_newtran()
 		KSR.tm.t_reply(403, "Forbidden by policy")
 		KSR.sipoutcome.classify()
 	end
 end
+
+function ksr_rsn_reply()
+	KSR.sipoutcome.reason("annotate")
+end
 EOF2
+	sed -i "s/UASPORT/$uport/" "$WORK/track.lua"
 	cat >"$WORK/lua.cfg" <<EOF2
 #!KAMAILIO
 debug=2
@@ -239,8 +252,12 @@ cfgengine "lua"
 EOF2
 	it_kamailio_start "$WORK/lua.cfg" || it_die "Kamailio (Lua) did not start"
 	call lua local403 "403 Forbidden by policy" "$L403"
+	# KSR.sipoutcome.reason() in a Lua reply route: the caller gets the
+	# annotated phrase, the line keeps the phrase as received
+	call lua rsn "486 Busy Here [BUSY/busy]" "$L486" 486 -set reason "Busy Here"
 	stats_dump=$(it_kamcmd stats.get_statistics sipoutcome: 2>&1)
 	it_assert_eq "lua: counter failed" 1 "$(counter failed)"
+	it_assert_eq "lua: counter busy" 1 "$(counter busy)"
 	it_assert_eq "lua: no ERROR" 0 "$(it_log_count ' ERROR: ')"
 	it_kamailio_stop
 else
