@@ -102,6 +102,15 @@ void cli_text_str(FILE *f, const char *s, size_t n);
  */
 int cli_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
+/** The reason-phrase check flags (sipoutcome_phrase_check) by name, in
+ * the order both commands print them (cli_util.c). */
+typedef struct cli_flag_name {
+	unsigned int bit;
+	const char *name;
+} cli_flag_name_t;
+extern const cli_flag_name_t cli_phrase_flag_names[];
+extern const size_t cli_phrase_flag_count;
+
 /* ---- profiles and --vendor / --profile (cli_util.c) ---- */
 
 /** The profile options shared by explain and classify. */

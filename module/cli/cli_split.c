@@ -244,13 +244,13 @@ static int has_ctrl(const char *p, size_t n)
 	return 0;
 }
 
-/* Content-Length (or compact "l") header: 1 when the line is one, with
- * *bad set when its value is not a number of at most CLI_BODY_MAX. */
-static int content_length(const char *p, size_t n, unsigned long *v, int *bad)
+/* The header line p[0..n) is `name` (full form, case-insensitive) or its
+ * compact form `compact` (lower case): the offset of its value after the
+ * colon and any blanks, or 0 when it is another header. */
+static size_t header_value(
+		const char *p, size_t n, const char *name, char compact)
 {
 	size_t i = 0, name_end;
-	unsigned long x = 0;
-	int digits = 0;
 
 	while(i < n && p[i] != ':' && p[i] != ' ' && p[i] != '\t')
 		i++;
@@ -259,11 +259,24 @@ static int content_length(const char *p, size_t n, unsigned long *v, int *bad)
 		i++;
 	if(i >= n || p[i] != ':')
 		return 0;
-	if(!((name_end == 14 && ci_prefix(p, n, "Content-Length"))
-			   || (name_end == 1 && (p[0] == 'l' || p[0] == 'L'))))
+	if(!((name_end == strlen(name) && ci_prefix(p, n, name))
+			   || (name_end == 1 && (p[0] | 0x20) == compact)))
 		return 0;
 	for(i++; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
 		;
+	return i;
+}
+
+/* Content-Length (or compact "l") header: 1 when the line is one, with
+ * *bad set when its value is not a number of at most CLI_BODY_MAX. */
+static int content_length(const char *p, size_t n, unsigned long *v, int *bad)
+{
+	size_t i = header_value(p, n, "Content-Length", 'l');
+	unsigned long x = 0;
+	int digits = 0;
+
+	if(i == 0)
+		return 0;
 	*bad = 0;
 	for(; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
 		digits = 1;
@@ -302,21 +315,9 @@ static int body_interrupted(const cli_split_t *s, size_t p, int multipart)
 /* Content-Type (or compact "c") naming a multipart body. */
 static int is_multipart(const char *p, size_t n)
 {
-	size_t i = 0, name_end;
+	size_t i = header_value(p, n, "Content-Type", 'c');
 
-	while(i < n && p[i] != ':' && p[i] != ' ' && p[i] != '\t')
-		i++;
-	name_end = i;
-	while(i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	if(i >= n || p[i] != ':')
-		return 0;
-	if(!((name_end == 12 && ci_prefix(p, n, "Content-Type"))
-			   || (name_end == 1 && (p[0] == 'c' || p[0] == 'C'))))
-		return 0;
-	for(i++; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
-		;
-	return ci_prefix(p + i, n - i, "multipart/");
+	return i > 0 && ci_prefix(p + i, n - i, "multipart/");
 }
 
 /* The body when Content-Length is known; returns the end offset. */

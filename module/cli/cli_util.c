@@ -191,6 +191,13 @@ int cli_parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+const cli_flag_name_t cli_phrase_flag_names[] = {
+		{SIPOUTCOME_PH_EMPTY, "empty"}, {SIPOUTCOME_PH_OVERLONG, "overlong"},
+		{SIPOUTCOME_PH_CTRL, "ctrl"}, {SIPOUTCOME_PH_BAD_UTF8, "bad_utf8"},
+		{SIPOUTCOME_PH_NONSTANDARD, "nonstandard"}};
+const size_t cli_phrase_flag_count =
+		sizeof(cli_phrase_flag_names) / sizeof(cli_phrase_flag_names[0]);
+
 int cli_profile_opts_init(cli_profile_opts_t *o, size_t max_files)
 {
 	o->vendor = NULL;

@@ -222,18 +222,12 @@ static void json_kv_s(FILE *f, const char *k, const char *v, size_t n)
 
 static void json_phrase_flags(FILE *f, unsigned int fl)
 {
-	static const struct {
-		unsigned int bit;
-		const char *name;
-	} names[] = {{SIPOUTCOME_PH_EMPTY, "empty"},
-			{SIPOUTCOME_PH_OVERLONG, "overlong"}, {SIPOUTCOME_PH_CTRL, "ctrl"},
-			{SIPOUTCOME_PH_BAD_UTF8, "bad_utf8"},
-			{SIPOUTCOME_PH_NONSTANDARD, "nonstandard"}};
+	const cli_flag_name_t *names = cli_phrase_flag_names;
 	size_t i;
 	int first = 1;
 
 	fputs(",\"phrase_flags\":[", f);
-	for(i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for(i = 0; i < cli_phrase_flag_count; i++) {
 		if(fl & names[i].bit) {
 			fprintf(f, "%s\"%s\"", first ? "" : ",", names[i].name);
 			first = 0;

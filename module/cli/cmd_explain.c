@@ -43,18 +43,12 @@ static void json_kv(const char *k, const char *v, int last)
 /* Names of the phrase-check flags, "ok" for none, into dst of cap bytes. */
 static const char *phrase_flags(unsigned int f, char *dst, size_t cap)
 {
-	static const struct {
-		unsigned int bit;
-		const char *name;
-	} names[] = {{SIPOUTCOME_PH_EMPTY, "empty"},
-			{SIPOUTCOME_PH_OVERLONG, "overlong"}, {SIPOUTCOME_PH_CTRL, "ctrl"},
-			{SIPOUTCOME_PH_BAD_UTF8, "bad_utf8"},
-			{SIPOUTCOME_PH_NONSTANDARD, "nonstandard"}};
+	const cli_flag_name_t *names = cli_phrase_flag_names;
 	size_t i, len = 0;
 	int n;
 
 	dst[0] = '\0';
-	for(i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for(i = 0; i < cli_phrase_flag_count; i++) {
 		if(!(f & names[i].bit))
 			continue;
 		n = snprintf(
