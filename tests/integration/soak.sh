@@ -25,6 +25,25 @@
 # make check may run tests with /bin/sh: continue in bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
+
+# One more run when the load generator itself failed (a sipp caller or
+# carrier counted a failed call, as a sipp UAS under load on 2 shared
+# cores once did, leaving one call without an answer): such a run says
+# nothing about the module. A failure of the module's own assertions
+# alone is never run again; two failed runs fail the test.
+if [ -z "${SOAK_ATTEMPT:-}" ]; then
+	first=$(mktemp "${TMPDIR:-/tmp}/soak-first.XXXXXX") || exit 99
+	SOAK_ATTEMPT=1 bash "$0" "$@" | tee "$first"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 1 ] &&
+		grep -Eq '^not ok [0-9]+ - (caller|carrier) [a-z]+: sipp ' "$first"; then
+		echo "# the load generator failed in the run above: once more"
+		SOAK_ATTEMPT=2 bash "$0" "$@"
+		rc=$?
+	fi
+	rm -f -- "$first"
+	exit "$rc"
+fi
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=data/rp_helpers.sh
