@@ -166,9 +166,14 @@ static int so_post_request(sip_msg_t *msg, unsigned int flags, void *param)
 	if(!(msg->REQ_METHOD & so_methods_mask))
 		return 1;
 	t = so_tmb.t_gett();
+	/* only the request that created the transaction starts tracking it
+	 * (its shm copy keeps the message's id and pid): a retransmission
+	 * handled by another process in the meantime must not register a
+	 * second callback */
 	if(t == NULL || t == T_UNDEFINED || t->uas.request == NULL
-			|| so_tword_get(t) != NULL)
-		return 1; /* stateless, or already tracked (a retransmission) */
+			|| t->uas.request->id != msg->id
+			|| t->uas.request->pid != msg->pid || so_tword_get(t) != NULL)
+		return 1;
 	so_track_request(msg, t);
 	return 1;
 }
