@@ -3,7 +3,7 @@
  *
  * The engine is proxy-agnostic C: no Kamailio types, no global state that
  * changes after start-up, and no allocation on the classification path.
- * The Kamailio module (module/sipoutcome_mod.c) and the command-line tool
+ * The Kamailio module (module/kamailio/km_mod.c) and the command-line tool
  * are thin adapters around it.
  *
  * Conventions used by every function below:

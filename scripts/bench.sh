@@ -54,7 +54,7 @@ t_all=$(date +%s)
 echo "sipoutcome benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
 	"Kamailio $(kamailio -v 2>/dev/null | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p')," \
 	"$(valgrind --version 2>/dev/null), sipp $(sipp -v 2>/dev/null | sed -n 's/.*SIPp v\([0-9.]*\).*/\1/p' | head -n 1)"
-module=${SIPOUTCOME_MODULE:-$top/module/.libs/sipoutcome.so}
+module=${SIPOUTCOME_MODULE:-$top/module/kamailio/.libs/sipoutcome.so}
 echo "module: $module, sha256 $(sha256sum "$module" 2>/dev/null | cut -c1-16)," \
 	"source $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo '?')$(
 		[ -n "$(git -C "$top" status --porcelain -- module include data 2>/dev/null)" ] && echo '+changes')"

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bash "$top/scripts/setup.sh" || exit 1
 
 export top_srcdir=$top top_builddir=$top
-module=$top/module/.libs/sipoutcome.so
+module=$top/module/kamailio/.libs/sipoutcome.so
 # shellcheck disable=SC2034 # read by lib.sh
 IT_NAME=demo
 # shellcheck source=../tests/integration/lib.sh

@@ -85,7 +85,8 @@ if [ "${SIPOUTCOME_SKIP_BUILD:-0}" = 1 ]; then
 fi
 
 cd "$top"
-if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+	[ -n "$(find . -name Makefile.am -newer configure -not -path './.git/*' | head -n1)" ]; then
 	log "autoreconf"
 	autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 fi
@@ -95,4 +96,4 @@ if [ ! -f Makefile ] || [ configure -nt config.status ]; then
 fi
 log "make"
 make -s -j"$(nproc)" >/dev/null
-log "done: module at $top/module/.libs/sipoutcome.so"
+log "done: module at $top/module/kamailio/.libs/sipoutcome.so"

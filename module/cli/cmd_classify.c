@@ -3,7 +3,7 @@
  * response out, the same line the Kamailio module logs for the call.
  *
  * Call context, per input file and per transaction (Call-ID + CSeq
- * number), as the module keeps it per tm transaction (module/so_tm.c):
+ * number), as the module keeps it per tm transaction (module/kamailio/km_track.c, km_call.c):
  *   - a 180..189 response to a tracked method sets "ringing";
  *   - a CANCEL request sets "canceled" (its CSeq number is the INVITE's);
  *   - any response sets "replied";

@@ -1,6 +1,7 @@
 /*
  * sipoutcome Kamailio module: exports, parameters, script and KEMI
- * wrappers. The reply-path logic is in so_tm.c, the engine in
+ * wrappers. The reply path is in km_track.c, km_call.c, km_edit.c and
+ * km_publish.c (module/README.md walks a reply through them), the engine in
  * module/engine (include/sipoutcome.h).
  */
 #include <string.h>
@@ -14,27 +15,27 @@
 #include "core/sr_module.h"
 #include "core/ut.h"
 
-#include "so_mod.h"
+#include "km_mod.h"
 
 MODULE_VERSION
 
 /* Parameters; defaults are documented in README.md and doc/. */
-int so_auto = 1;
-unsigned int so_methods_mask = METHOD_INVITE;
-int so_log_on = 1;
-int so_log_level = L_NOTICE;
-int so_log_facility = -1; /* -1: the core's log_facility */
-int so_reason_mode = SO_RM_KEEP;
-int so_track = SO_TRACK_ROUTE;
-str so_outcome_header = STR_NULL;
-static char *so_default_vendor_param = "rfc";
+int km_auto = 1;
+unsigned int km_methods_mask = METHOD_INVITE;
+int km_log_on = 1;
+int km_log_level = L_NOTICE;
+int km_log_facility = -1; /* -1: the core's log_facility */
+int km_reason_mode = KM_RM_KEEP;
+int km_track = KM_TRACK_ROUTE;
+str km_outcome_header = STR_NULL;
+static char *km_default_vendor_param = "rfc";
 
-struct tm_binds so_tmb;
+struct tm_binds km_tmb;
 
 /* profile files named by the repeatable `profile` parameter */
-#define SO_MAX_PROFILE_FILES 32
-static char *so_profile_files[SO_MAX_PROFILE_FILES];
-static int so_profile_files_n = 0;
+#define KM_MAX_PROFILE_FILES 32
+static char *km_profile_files[KM_MAX_PROFILE_FILES];
+static int km_profile_files_n = 0;
 
 static int mod_init(void);
 static int child_init(int rank);
@@ -43,22 +44,22 @@ static void mod_destroy(void);
 /* modparam("sipoutcome", "profile", FILE): the file is parsed right
  * away, together with the files named before it, so that a bad file
  * stops `kamailio -c` too (which exits before module initialisation). */
-static int so_profile_param(modparam_t type, void *val)
+static int km_profile_param(modparam_t type, void *val)
 {
 	sipoutcome_profiles_t *set = NULL;
 	sipoutcome_error_t err;
 	char msg[512];
 	int i, rc;
 
-	if(so_profile_files_n >= SO_MAX_PROFILE_FILES) {
-		LM_ERR("profile: at most %d profile files\n", SO_MAX_PROFILE_FILES);
+	if(km_profile_files_n >= KM_MAX_PROFILE_FILES) {
+		LM_ERR("profile: at most %d profile files\n", KM_MAX_PROFILE_FILES);
 		return -1;
 	}
-	so_profile_files[so_profile_files_n++] = (char *)val;
+	km_profile_files[km_profile_files_n++] = (char *)val;
 	memset(&err, 0, sizeof(err));
 	rc = sipoutcome_profiles_new(&set, &err);
-	for(i = 0; rc == SIPOUTCOME_OK && i < so_profile_files_n; i++)
-		rc = sipoutcome_profiles_load_file(set, so_profile_files[i], &err);
+	for(i = 0; rc == SIPOUTCOME_OK && i < km_profile_files_n; i++)
+		rc = sipoutcome_profiles_load_file(set, km_profile_files[i], &err);
 	sipoutcome_profiles_free(set);
 	if(rc != SIPOUTCOME_OK) {
 		LM_ERR("profile: %s\n", sipoutcome_error_format(&err, msg, sizeof(msg)));
@@ -67,7 +68,7 @@ static int so_profile_param(modparam_t type, void *val)
 	return 0;
 }
 
-int so_reason_mode_parse(const str *s)
+int km_reason_mode_parse(const str *s)
 {
 	static const char *const names[] = {"keep", "normalize", "annotate",
 			"rewrite"};
@@ -83,13 +84,13 @@ int so_reason_mode_parse(const str *s)
 
 /* String parameters are checked as they are parsed, so that
  * `kamailio -c` reports a bad value (it exits before mod_init). */
-static int so_methods_set(modparam_t type, void *val)
+static int km_methods_set(modparam_t type, void *val)
 {
 	str s;
 
 	s.s = (char *)val;
 	s.len = strlen(s.s);
-	if(parse_methods(&s, &so_methods_mask) < 0 || so_methods_mask == 0) {
+	if(parse_methods(&s, &km_methods_mask) < 0 || km_methods_mask == 0) {
 		LM_ERR("methods: cannot parse '%s' (e.g. \"INVITE\" or "
 			   "\"INVITE,MESSAGE\")\n",
 				s.s);
@@ -98,24 +99,24 @@ static int so_methods_set(modparam_t type, void *val)
 	return 0;
 }
 
-static int so_facility_set(modparam_t type, void *val)
+static int km_facility_set(modparam_t type, void *val)
 {
-	so_log_facility = str2facility((char *)val);
-	if(so_log_facility == -1) {
+	km_log_facility = str2facility((char *)val);
+	if(km_log_facility == -1) {
 		LM_ERR("log_facility: unknown facility '%s'\n", (char *)val);
 		return -1;
 	}
 	return 0;
 }
 
-static int so_reason_mode_set(modparam_t type, void *val)
+static int km_reason_mode_set(modparam_t type, void *val)
 {
 	str s;
 
 	s.s = (char *)val;
 	s.len = strlen(s.s);
-	so_reason_mode = so_reason_mode_parse(&s);
-	if(so_reason_mode < 0) {
+	km_reason_mode = km_reason_mode_parse(&s);
+	if(km_reason_mode < 0) {
 		LM_ERR("reason_mode: unknown value '%s' (keep, normalize, annotate,"
 			   " rewrite)\n",
 				s.s);
@@ -124,14 +125,14 @@ static int so_reason_mode_set(modparam_t type, void *val)
 	return 0;
 }
 
-static int so_track_set(modparam_t type, void *val)
+static int km_track_set(modparam_t type, void *val)
 {
 	const char *v = (const char *)val;
 
 	if(strcasecmp(v, "route") == 0)
-		so_track = SO_TRACK_ROUTE;
+		km_track = KM_TRACK_ROUTE;
 	else if(strcasecmp(v, "tm") == 0)
-		so_track = SO_TRACK_TM;
+		km_track = KM_TRACK_TM;
 	else {
 		LM_ERR("track: unknown value '%s' (route, tm)\n", v);
 		return -1;
@@ -139,7 +140,7 @@ static int so_track_set(modparam_t type, void *val)
 	return 0;
 }
 
-static int so_outcome_header_set(modparam_t type, void *val)
+static int km_outcome_header_set(modparam_t type, void *val)
 {
 	char *h = (char *)val;
 	int i, n = strlen(h);
@@ -158,8 +159,8 @@ static int so_outcome_header_set(modparam_t type, void *val)
 				h);
 		return -1;
 	}
-	so_outcome_header.s = h;
-	so_outcome_header.len = n;
+	km_outcome_header.s = h;
+	km_outcome_header.len = n;
 	return 0;
 }
 
@@ -167,17 +168,17 @@ static int so_outcome_header_set(modparam_t type, void *val)
 
 static int w_sipoutcome_classify(sip_msg_t *msg, char *p1, char *p2)
 {
-	return so_classify_current(msg, 1);
+	return km_classify_current(msg, 1);
 }
 
 static int ki_sipoutcome_classify(sip_msg_t *msg)
 {
-	return so_classify_current(msg, 1);
+	return km_classify_current(msg, 1);
 }
 
 static int ki_sipoutcome_reason(sip_msg_t *msg, str *mode)
 {
-	int m = so_reason_mode_parse(mode);
+	int m = km_reason_mode_parse(mode);
 
 	if(m < 0) {
 		LM_ERR("unknown reason mode '%.*s' (keep, normalize, annotate,"
@@ -189,9 +190,9 @@ static int ki_sipoutcome_reason(sip_msg_t *msg, str *mode)
 		LM_ERR("sipoutcome_reason() works on a reply (onreply_route)\n");
 		return -1;
 	}
-	if(so_classify_current(msg, 0) < 0)
+	if(km_classify_current(msg, 0) < 0)
 		return -1;
-	return so_reason_apply(msg, m, &so_cur.r, 0) < 0 ? -1 : 1;
+	return km_reason_apply(msg, m, &km_cur.r, 0) < 0 ? -1 : 1;
 }
 
 static int w_sipoutcome_reason(sip_msg_t *msg, char *p1, char *p2)
@@ -212,7 +213,7 @@ static int fixup_reason_mode(void **param, int param_no)
 	if(fixup_spve_null(param, param_no) < 0)
 		return -1;
 	gp = (gparam_t *)*param;
-	if(gp->type == GPARAM_TYPE_STR && so_reason_mode_parse(&gp->v.str) < 0) {
+	if(gp->type == GPARAM_TYPE_STR && km_reason_mode_parse(&gp->v.str) < 0) {
 		LM_ERR("sipoutcome_reason: unknown mode '%.*s' (keep, normalize,"
 			   " annotate, rewrite)\n",
 				gp->v.str.len, gp->v.str.s);
@@ -223,7 +224,7 @@ static int fixup_reason_mode(void **param, int param_no)
 
 static int ki_sipoutcome_vendor(sip_msg_t *msg, str *name)
 {
-	return so_vendor_set(msg, name);
+	return km_vendor_set(msg, name);
 }
 
 static int w_sipoutcome_vendor(sip_msg_t *msg, char *p1, char *p2)
@@ -234,7 +235,7 @@ static int w_sipoutcome_vendor(sip_msg_t *msg, char *p1, char *p2)
 		LM_ERR("cannot get the vendor name\n");
 		return -1;
 	}
-	return so_vendor_set(msg, &name);
+	return km_vendor_set(msg, &name);
 }
 
 static int fixup_vendor(void **param, int param_no)
@@ -245,9 +246,9 @@ static int fixup_vendor(void **param, int param_no)
 		return -1;
 	gp = (gparam_t *)*param;
 	/* a literal name is checked now, so a typo stops start-up */
-	if(gp->type == GPARAM_TYPE_STR && so_profiles != NULL
+	if(gp->type == GPARAM_TYPE_STR && km_profiles != NULL
 			&& sipoutcome_profiles_find(
-					   so_profiles, gp->v.str.s, gp->v.str.len)
+					   km_profiles, gp->v.str.s, gp->v.str.len)
 					   == NULL) {
 		LM_ERR("sipoutcome_vendor: unknown vendor profile '%.*s'\n",
 				gp->v.str.len, gp->v.str.s);
@@ -262,9 +263,9 @@ static int ki_sipoutcome_is(sip_msg_t *msg, str *tags)
 	const char *name;
 	int i, start = 0;
 
-	if(!so_cur_valid())
+	if(!km_cur_valid())
 		return -1;
-	name = sipoutcome_tag_name(so_cur.r.tag);
+	name = sipoutcome_tag_name(km_cur.r.tag);
 	for(i = 0; i <= tags->len; i++) {
 		if(i == tags->len || tags->s[i] == '|' || tags->s[i] == ',') {
 			int n = i - start;
@@ -294,26 +295,26 @@ static int w_sipoutcome_is(sip_msg_t *msg, char *p1, char *p2)
 }
 
 /* KEMI getter: KSR.sipoutcome.get("tag") */
-static sr_kemi_xval_t so_xval;
+static sr_kemi_xval_t km_xval;
 
 static sr_kemi_xval_t *ki_sipoutcome_get(sip_msg_t *msg, str *key)
 {
 	str s = STR_NULL;
 	int ival = 0, is_int = 0;
 
-	memset(&so_xval, 0, sizeof(so_xval));
-	if(so_get_str(key, &s, &ival, &is_int) < 0) {
-		so_xval.vtype = SR_KEMIP_NULL;
-		return &so_xval;
+	memset(&km_xval, 0, sizeof(km_xval));
+	if(km_get_str(key, &s, &ival, &is_int) < 0) {
+		km_xval.vtype = SR_KEMIP_NULL;
+		return &km_xval;
 	}
 	if(is_int) {
-		so_xval.vtype = SR_KEMIP_INT;
-		so_xval.v.n = ival;
+		km_xval.vtype = SR_KEMIP_INT;
+		km_xval.v.n = ival;
 	} else {
-		so_xval.vtype = SR_KEMIP_STR;
-		so_xval.v.s = s;
+		km_xval.vtype = SR_KEMIP_STR;
+		km_xval.v.s = s;
 	}
-	return &so_xval;
+	return &km_xval;
 }
 
 /* clang-format off */
@@ -331,24 +332,24 @@ static cmd_export_t cmds[] = {
 };
 
 static param_export_t params[] = {
-	{"auto", PARAM_INT, &so_auto},
-	{"methods", PARAM_STRING | PARAM_USE_FUNC, (void *)so_methods_set},
-	{"log", PARAM_INT, &so_log_on},
-	{"log_level", PARAM_INT, &so_log_level},
-	{"log_facility", PARAM_STRING | PARAM_USE_FUNC, (void *)so_facility_set},
-	{"reason_mode", PARAM_STRING | PARAM_USE_FUNC, (void *)so_reason_mode_set},
-	{"track", PARAM_STRING | PARAM_USE_FUNC, (void *)so_track_set},
+	{"auto", PARAM_INT, &km_auto},
+	{"methods", PARAM_STRING | PARAM_USE_FUNC, (void *)km_methods_set},
+	{"log", PARAM_INT, &km_log_on},
+	{"log_level", PARAM_INT, &km_log_level},
+	{"log_facility", PARAM_STRING | PARAM_USE_FUNC, (void *)km_facility_set},
+	{"reason_mode", PARAM_STRING | PARAM_USE_FUNC, (void *)km_reason_mode_set},
+	{"track", PARAM_STRING | PARAM_USE_FUNC, (void *)km_track_set},
 	{"outcome_header", PARAM_STRING | PARAM_USE_FUNC,
-		(void *)so_outcome_header_set},
-	{"default_vendor", PARAM_STRING, &so_default_vendor_param},
-	{"profile", PARAM_STRING | PARAM_USE_FUNC, (void *)so_profile_param},
-	{"event_callback", PARAM_STR, &so_event_callback},
+		(void *)km_outcome_header_set},
+	{"default_vendor", PARAM_STRING, &km_default_vendor_param},
+	{"profile", PARAM_STRING | PARAM_USE_FUNC, (void *)km_profile_param},
+	{"event_callback", PARAM_STR, &km_event_callback},
 	{0, 0, 0}
 };
 
 static pv_export_t mod_pvs[] = {
-	{{"outcome", sizeof("outcome") - 1}, PVT_OTHER, so_pv_get, 0,
-		so_pv_parse_name, 0, 0, 0},
+	{{"outcome", sizeof("outcome") - 1}, PVT_OTHER, km_pv_get, 0,
+		km_pv_parse_name, 0, 0, 0},
 	{{0, 0}, 0, 0, 0, 0, 0, 0, 0}
 };
 
@@ -359,7 +360,7 @@ struct module_exports exports = {
 	params,
 	0,	/* RPC methods */
 	mod_pvs,
-	so_response_f,	/* every reply, before tm: phrase repair */
+	km_response_f,	/* every reply, before tm: phrase repair */
 	mod_init,
 	child_init,
 	mod_destroy
@@ -368,24 +369,24 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
-	if(load_tm_api(&so_tmb) < 0) {
+	if(load_tm_api(&km_tmb) < 0) {
 		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
 		return -1;
 	}
 
-	if(so_profiles_init(so_profile_files, so_profile_files_n,
-			   so_default_vendor_param)
+	if(km_profiles_init(km_profile_files, km_profile_files_n,
+			   km_default_vendor_param)
 			< 0)
 		return -1;
-	if(so_counters_init() < 0) {
+	if(km_counters_init() < 0) {
 		LM_ERR("cannot register the counters\n");
 		return -1;
 	}
-	if(so_rpc_init() < 0)
+	if(km_rpc_init() < 0)
 		return -1;
-	if(so_tm_init() < 0)
+	if(km_tm_init() < 0)
 		return -1;
-	if(so_event_route_init() < 0)
+	if(km_event_route_init() < 0)
 		return -1;
 	return 0;
 }
@@ -397,8 +398,8 @@ static int child_init(int rank)
 
 static void mod_destroy(void)
 {
-	sipoutcome_profiles_free(so_profiles);
-	so_profiles = NULL;
+	sipoutcome_profiles_free(km_profiles);
+	km_profiles = NULL;
 }
 
 /* clang-format off */

@@ -1,85 +1,99 @@
 /*
- * Shared declarations of the Kamailio adapter (module/so_*.c, sipoutcome_mod.c). The engine
- * (module/engine, include/sipoutcome.h) knows nothing of Kamailio.
+ * Shared declarations of the Kamailio adapter (module/kamailio/km_*.c). The
+ * engine (module/engine, include/sipoutcome.h) knows nothing of Kamailio;
+ * module/README.md walks a reply through these files.
  */
-#ifndef SO_MOD_H
-#define SO_MOD_H
+#ifndef KM_MOD_H
+#define KM_MOD_H
 
 #include "core/parser/msg_parser.h"
 #include "core/pvar.h"
 #include "core/rpc.h"
 #include "core/str.h"
+#include "modules/tm/h_table.h"
 #include "modules/tm/tm_load.h"
 
 #include "sipoutcome.h"
 
-/* Module parameters (sipoutcome_mod.c). */
-extern int so_auto;
-extern unsigned int so_methods_mask;
-extern int so_log_on;
-extern int so_log_level;
-extern int so_log_facility;
-extern str so_outcome_header;
-extern str so_event_callback;
+/* Module parameters (km_mod.c). */
+extern int km_auto;
+extern unsigned int km_methods_mask;
+extern int km_log_on;
+extern int km_log_level;
+extern int km_log_facility;
+extern str km_outcome_header;
+extern str km_event_callback;
 
 /* reason_mode values */
-enum so_reason_mode {
-	SO_RM_KEEP = 0,
-	SO_RM_NORMALIZE,
-	SO_RM_ANNOTATE,
-	SO_RM_REWRITE
+enum km_reason_mode {
+	KM_RM_KEEP = 0,
+	KM_RM_NORMALIZE,
+	KM_RM_ANNOTATE,
+	KM_RM_REWRITE
 };
-extern int so_reason_mode;
-int so_reason_mode_parse(const str *s);
+extern int km_reason_mode;
+int km_reason_mode_parse(const str *s);
 
 /* track values: where the module starts tracking a transaction */
-enum so_track_mode {
-	SO_TRACK_ROUTE = 0, /* after the request route (post-script callback) */
-	SO_TRACK_TM		   /* TMCB_REQUEST_IN: every transaction tm creates */
+enum km_track_mode {
+	KM_TRACK_ROUTE = 0, /* after the request route (post-script callback) */
+	KM_TRACK_TM		   /* TMCB_REQUEST_IN: every transaction tm creates */
 };
-extern int so_track;
+extern int km_track;
 
-extern struct tm_binds so_tmb;
-/* Profiles of this process; see so_profiles.c for reload across
- * processes. Call so_profiles_refresh() before using them. */
-extern sipoutcome_profiles_t *so_profiles;
-extern const sipoutcome_profile_t *so_default_profile;
-int so_profiles_init(char **files, int nfiles, const char *default_vendor);
-void so_profiles_refresh_slow(void);
-extern volatile int *so_gen;	   /* reload generation, shared */
-extern int so_local_gen;		   /* the one this process's set is of */
-extern unsigned int so_profiles_gen; /* bumped when this process swaps sets */
+extern struct tm_binds km_tmb;
+/* Profiles of this process; see km_profiles.c for reload across
+ * processes. Call km_profiles_refresh() before using them. */
+extern sipoutcome_profiles_t *km_profiles;
+extern const sipoutcome_profile_t *km_default_profile;
+int km_profiles_init(char **files, int nfiles, const char *default_vendor);
+void km_profiles_refresh_slow(void);
+extern volatile int *km_gen;	   /* reload generation, shared */
+extern int km_local_gen;		   /* the one this process's set is of */
+extern unsigned int km_profiles_gen; /* bumped when this process swaps sets */
 /* Re-read the profiles when another process reloaded them: one load and
  * compare on the reply path. */
-static inline void so_profiles_refresh(void)
+static inline void km_profiles_refresh(void)
 {
-	if(so_gen != NULL && __atomic_load_n(so_gen, __ATOMIC_ACQUIRE) != so_local_gen)
-		so_profiles_refresh_slow();
+	if(km_gen != NULL && __atomic_load_n(km_gen, __ATOMIC_ACQUIRE) != km_local_gen)
+		km_profiles_refresh_slow();
 }
-int so_profiles_reload(char *errbuf, int errlen);
-const sipoutcome_profile_t *so_profile_by_name(const char *name, int len);
+int km_profiles_reload(char *errbuf, int errlen);
+const sipoutcome_profile_t *km_profile_by_name(const char *name, int len);
 
 /* Per-transaction state is one word: the param of the module's tm
  * callback (struct tm_callback.param, in shared memory, gone with the
  * transaction), so tracking a call allocates nothing. Bits change with
  * atomic operations: several processes handle replies of one call. */
-typedef volatile uintptr_t so_tword_t;
+typedef volatile uintptr_t km_tword_t;
 
-#define SO_W_SET (1u << 0)	   /* the word is ours (never 0) */
-#define SO_W_RINGING (1u << 1)	   /* an 18x was relayed */
-#define SO_W_DONE (1u << 2)	   /* counted, logged, event route run */
-#define SO_W_LOCAL_REPLY (1u << 3) /* we sent the timeout reply ourselves */
-#define SO_W_VENDOR_SHIFT 8	   /* bits 8..15: so_vendor_id(), 0 default */
-#define SO_W_VENDOR_MASK (0xffu << SO_W_VENDOR_SHIFT)
+#define KM_W_SET (1u << 0)	   /* the word is ours (never 0) */
+#define KM_W_RINGING (1u << 1)	   /* an 18x was relayed */
+#define KM_W_DONE (1u << 2)	   /* counted, logged, event route run */
+#define KM_W_LOCAL_REPLY (1u << 3) /* we sent the timeout reply ourselves */
+#define KM_W_VENDOR_SHIFT 8	   /* bits 8..15: km_vendor_id(), 0 default */
+#define KM_W_VENDOR_MASK (0xffu << KM_W_VENDOR_SHIFT)
 
-/* so_profiles.c: small ids for vendor names, the same in every process */
-int so_vendor_id(const char *name, int len);
-const char *so_vendor_name(int id);
+/* Set bits of a state word; the bits before. */
+static inline uintptr_t km_tw_set(km_tword_t *w, uintptr_t bits)
+{
+	return __atomic_fetch_or(w, bits, __ATOMIC_ACQ_REL);
+}
+
+/* The bits of a state word; 0 for NULL. */
+static inline uintptr_t km_tw_get(km_tword_t *w)
+{
+	return w ? __atomic_load_n(w, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* km_profiles.c: small ids for vendor names, the same in every process */
+int km_vendor_id(const char *name, int len);
+const char *km_vendor_name(int id);
 
 /* What the script sees through $outcome(key): the last classification in
  * this process, while the message it was made for is being handled.
  * Fixed-size copies, no allocation. */
-typedef struct so_current {
+typedef struct km_current {
 	int valid;
 	unsigned int epoch; /* the core's msg_no when it was filled */
 	sipoutcome_result_t r;
@@ -94,46 +108,94 @@ typedef struct so_current {
 	int callid_len;
 	char reason[256];
 	char callid[256];
-} so_current_t;
+} km_current_t;
 
-extern so_current_t so_cur;
+extern km_current_t km_cur;
 
 /* The core numbers every message a process receives or builds (msg_no,
  * core/receive.c); a classification belongs to the message being handled
  * when it was made, so $outcome(...) never shows the previous call's
  * values. Cheaper than a pre-script callback on every message. */
 extern unsigned int msg_no;
-static inline int so_cur_valid(void)
+static inline int km_cur_valid(void)
 {
-	return so_cur.valid && so_cur.epoch == msg_no;
+	return km_cur.valid && km_cur.epoch == msg_no;
 }
 
-/* so_tm.c */
-int so_tm_init(void);
-int so_response_f(sip_msg_t *msg);
-int so_classify_current(sip_msg_t *msg, int for_script);
-int so_reason_apply(sip_msg_t *rpl, int mode, const sipoutcome_result_t *r,
-		int add_header);
-int so_vendor_set(sip_msg_t *msg, const str *name);
-int so_event_route_init(void);
+/* km_track.c: tracking a transaction (tm callbacks, the state word) */
+int km_tm_init(void);
+/* the state word of transaction t when the module tracks it, else NULL */
+km_tword_t *km_tword_get(struct cell *t);
+int km_vendor_set(sip_msg_t *msg, const str *name);
+/* tm's reply lock (looked up in tm.so), for reading a transaction's
+ * replies outside tm's callbacks */
+extern void (*km_lock_replies)(struct cell *t);
+extern void (*km_unlock_replies)(struct cell *t);
 
-/* so_log.c: counters and the log line */
-int so_counters_init(void);
+/* km_headers.c: Reason and Retry-After of a reply, without a full parse.
+ * q850: the first Q.850 cause 0..127 over all Reason fields, -1 when none;
+ * retry_after: delta-seconds 0..999999999, -1 when absent or bad. */
+void km_reply_headers(sip_msg_t *rpl, int *q850, int *retry_after);
+void km_buf_headers(const str *buf, int *q850, int *retry_after);
+/* the phrase of a status line in a raw buffer ("SIP/2.0 408 Request
+ * Timeout\r\n": "Request Timeout"); {NULL, 0} when too short */
+void km_status_line_phrase(const str *buf, str *reason);
+
+/* km_call.c: the call's outcome from a transaction */
+/* What is known of the final a call ended with: filled by the reply
+ * path (km_call.c) or the script (km_classify_current), read by
+ * km_call_classify. reason points into a reply buffer or a static
+ * string, valid while the reply is being handled. */
+typedef struct km_call {
+	int code;	 /* status code sent or received, 100..699 */
+	str reason;	 /* its reason phrase as received */
+	int local;	 /* the proxy made this reply */
+	int timeout; /* a branch's timer fired */
+	int replied; /* the next hop sent some reply (a 100 counts) */
+	int branch;	 /* the branch the reply came from, -1 when none */
+	int q850;	 /* Q.850 cause of its Reason header, -1 when none */
+	int retry_after; /* Retry-After seconds, -1 when none */
+} km_call_t;
+int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
+		sip_msg_t *msg, sipoutcome_result_t *r, int fill);
+/* TMCB_RESPONSE_SENT of a final: classify once, count, log, event route */
+void km_call_final(struct cell *t, km_tword_t *st, struct tmcb_params *ps);
+int km_classify_current(sip_msg_t *msg, int for_script);
+
+/* km_edit.c: reply edits (reason phrase, outcome header) */
+/* which edits apply in the reply path; the tm callback types they need */
+int km_edit_init(void);
+int km_response_f(sip_msg_t *msg);
+int km_reason_apply(sip_msg_t *rpl, int mode, const sipoutcome_result_t *r,
+		int add_header);
+/* TMCB_RESPONSE_IN: the reply's own outcome on it before tm relays it */
+void km_edit_reply_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps);
+/* TMCB_ON_FAILURE: the proxy's own timeout reply, sent by the module */
+void km_edit_local_timeout(
+		struct cell *t, km_tword_t *st, struct tmcb_params *ps);
+
+/* km_publish.c: counters, the log line, the event route */
+int km_counters_init(void);
 /* one call into the counters: tag, class 2..6, the profile's name */
-void so_count(sipoutcome_tag_t tag, int klass, const char *vendor);
-void so_count_current(void);
-void so_counters_rpc(rpc_t *rpc, void *th);
-void so_log_current(void);
-void so_fill_current(const sipoutcome_result_t *r, int local, int ringing,
+void km_count(sipoutcome_tag_t tag, int klass, const char *vendor);
+void km_count_current(void);
+void km_counters_rpc(rpc_t *rpc, void *th);
+void km_log_current(void);
+void km_fill_current(const sipoutcome_result_t *r, int local, int ringing,
 		int canceled, int timeout, int branch, int q850, int retry_after,
 		const str *reason, const str *callid);
+int km_event_route_init(void);
+/* 1 when something reads the current outcome (log line printed, event
+ * route or KEMI callback), else 0: then the reply path only counts */
+int km_publish_wanted(void);
+void km_event_route_run(str *send_buf);
 
-/* so_rpc.c */
-int so_rpc_init(void);
+/* km_rpc.c */
+int km_rpc_init(void);
 
-/* so_pv.c */
-int so_pv_parse_name(pv_spec_t *sp, str *in);
-int so_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res);
-int so_get_str(const str *key, str *out, int *ival, int *is_int);
+/* km_pv.c */
+int km_pv_parse_name(pv_spec_t *sp, str *in);
+int km_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res);
+int km_get_str(const str *key, str *out, int *ival, int *is_int);
 
 #endif

@@ -15,28 +15,28 @@
 #include "core/locking.h"
 #include "core/mem/shm_mem.h"
 
-#include "so_mod.h"
+#include "km_mod.h"
 
-sipoutcome_profiles_t *so_profiles = NULL;
-const sipoutcome_profile_t *so_default_profile = NULL;
+sipoutcome_profiles_t *km_profiles = NULL;
+const sipoutcome_profile_t *km_default_profile = NULL;
 
-static char **so_files;
-static int so_nfiles;
-static char so_default_name[32];
-volatile int *so_gen; /* shared */
-int so_local_gen;
-unsigned int so_profiles_gen; /* this process's set changes */
+static char **km_files;
+static int km_nfiles;
+static char km_default_name[32];
+volatile int *km_gen; /* shared */
+int km_local_gen;
+unsigned int km_profiles_gen; /* this process's set changes */
 
 /* Vendor names by id (1..255; 0 is default_vendor), shared and append
  * only, so a per-call id means the same name in every process and across
  * reloads. */
-#define SO_VENDOR_IDS 255
-typedef struct so_vendor_tab {
+#define KM_VENDOR_IDS 255
+typedef struct km_vendor_tab {
 	volatile int n;
-	char name[SO_VENDOR_IDS + 1][32];
-} so_vendor_tab_t;
-static so_vendor_tab_t *so_vtab;
-static gen_lock_t *so_vtab_lock;
+	char name[KM_VENDOR_IDS + 1][32];
+} km_vendor_tab_t;
+static km_vendor_tab_t *km_vtab;
+static gen_lock_t *km_vtab_lock;
 
 /* A complete new set, or NULL with the reason in errbuf. */
 static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
@@ -52,18 +52,18 @@ static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 				errlen - strlen(errbuf));
 		return NULL;
 	}
-	for(i = 0; i < so_nfiles; i++) {
-		if(sipoutcome_profiles_load_file(set, so_files[i], &err)
+	for(i = 0; i < km_nfiles; i++) {
+		if(sipoutcome_profiles_load_file(set, km_files[i], &err)
 				!= SIPOUTCOME_OK) {
 			sipoutcome_error_format(&err, errbuf, errlen);
 			sipoutcome_profiles_free(set);
 			return NULL;
 		}
 	}
-	if(sipoutcome_profiles_find(set, so_default_name, strlen(so_default_name))
+	if(sipoutcome_profiles_find(set, km_default_name, strlen(km_default_name))
 			== NULL) {
 		snprintf(errbuf, errlen, "default_vendor: unknown vendor profile '%s'",
-				so_default_name);
+				km_default_name);
 		sipoutcome_profiles_free(set);
 		return NULL;
 	}
@@ -72,96 +72,96 @@ static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 
 static void swap_set(sipoutcome_profiles_t *set)
 {
-	sipoutcome_profiles_t *old = so_profiles;
+	sipoutcome_profiles_t *old = km_profiles;
 
-	so_profiles = set;
-	so_default_profile = sipoutcome_profiles_find(
-			set, so_default_name, strlen(so_default_name));
-	so_cur.valid = 0; /* it may point into the old set */
-	so_profiles_gen++;
+	km_profiles = set;
+	km_default_profile = sipoutcome_profiles_find(
+			set, km_default_name, strlen(km_default_name));
+	km_cur.valid = 0; /* it may point into the old set */
+	km_profiles_gen++;
 	sipoutcome_profiles_free(old);
 }
 
-int so_profiles_init(char **files, int nfiles, const char *default_vendor)
+int km_profiles_init(char **files, int nfiles, const char *default_vendor)
 {
 	char errbuf[512];
 	sipoutcome_profiles_t *set;
 
-	so_files = files;
-	so_nfiles = nfiles;
-	snprintf(so_default_name, sizeof(so_default_name), "%s", default_vendor);
+	km_files = files;
+	km_nfiles = nfiles;
+	snprintf(km_default_name, sizeof(km_default_name), "%s", default_vendor);
 	set = build_set(errbuf, sizeof(errbuf));
 	if(set == NULL) {
 		LM_ERR("%s\n", errbuf);
 		return -1;
 	}
 	swap_set(set);
-	so_gen = shm_malloc(sizeof(*so_gen));
-	if(so_gen == NULL) {
+	km_gen = shm_malloc(sizeof(*km_gen));
+	if(km_gen == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
-	*so_gen = 0;
-	so_local_gen = 0;
-	so_vtab = shm_malloc(sizeof(*so_vtab));
-	so_vtab_lock = lock_alloc();
-	if(so_vtab == NULL || so_vtab_lock == NULL) {
+	*km_gen = 0;
+	km_local_gen = 0;
+	km_vtab = shm_malloc(sizeof(*km_vtab));
+	km_vtab_lock = lock_alloc();
+	if(km_vtab == NULL || km_vtab_lock == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
-	memset(so_vtab, 0, sizeof(*so_vtab));
-	lock_init(so_vtab_lock);
+	memset(km_vtab, 0, sizeof(*km_vtab));
+	lock_init(km_vtab_lock);
 	return 0;
 }
 
-int so_vendor_id(const char *name, int len)
+int km_vendor_id(const char *name, int len)
 {
 	int i, n, id = -1;
 
 	if(len <= 0 || len >= 32)
 		return -1;
-	n = __atomic_load_n(&so_vtab->n, __ATOMIC_ACQUIRE);
+	n = __atomic_load_n(&km_vtab->n, __ATOMIC_ACQUIRE);
 	for(i = 1; i <= n; i++)
-		if(strncmp(so_vtab->name[i], name, len) == 0
-				&& so_vtab->name[i][len] == '\0')
+		if(strncmp(km_vtab->name[i], name, len) == 0
+				&& km_vtab->name[i][len] == '\0')
 			return i;
-	lock_get(so_vtab_lock);
-	n = so_vtab->n;
+	lock_get(km_vtab_lock);
+	n = km_vtab->n;
 	for(i = 1; i <= n; i++)
-		if(strncmp(so_vtab->name[i], name, len) == 0
-				&& so_vtab->name[i][len] == '\0')
+		if(strncmp(km_vtab->name[i], name, len) == 0
+				&& km_vtab->name[i][len] == '\0')
 			id = i;
-	if(id < 0 && n < SO_VENDOR_IDS) {
+	if(id < 0 && n < KM_VENDOR_IDS) {
 		id = n + 1;
-		memcpy(so_vtab->name[id], name, len);
-		so_vtab->name[id][len] = '\0';
-		__atomic_store_n(&so_vtab->n, id, __ATOMIC_RELEASE);
+		memcpy(km_vtab->name[id], name, len);
+		km_vtab->name[id][len] = '\0';
+		__atomic_store_n(&km_vtab->n, id, __ATOMIC_RELEASE);
 	}
-	lock_release(so_vtab_lock);
+	lock_release(km_vtab_lock);
 	if(id < 0)
-		LM_ERR("more than %d vendor names in use\n", SO_VENDOR_IDS);
+		LM_ERR("more than %d vendor names in use\n", KM_VENDOR_IDS);
 	return id;
 }
 
-const char *so_vendor_name(int id)
+const char *km_vendor_name(int id)
 {
-	if(id <= 0 || id > __atomic_load_n(&so_vtab->n, __ATOMIC_ACQUIRE))
+	if(id <= 0 || id > __atomic_load_n(&km_vtab->n, __ATOMIC_ACQUIRE))
 		return NULL;
-	return so_vtab->name[id];
+	return km_vtab->name[id];
 }
 
-void so_profiles_refresh_slow(void)
+void km_profiles_refresh_slow(void)
 {
 	char errbuf[512];
 	sipoutcome_profiles_t *set;
 	int gen;
 
-	if(so_gen == NULL)
+	if(km_gen == NULL)
 		return;
-	gen = __atomic_load_n(so_gen, __ATOMIC_ACQUIRE);
-	if(gen == so_local_gen)
+	gen = __atomic_load_n(km_gen, __ATOMIC_ACQUIRE);
+	if(gen == km_local_gen)
 		return;
-	so_local_gen = gen;
+	km_local_gen = gen;
 	set = build_set(errbuf, sizeof(errbuf));
 	if(set == NULL) {
 		/* the files changed again after the reload was validated */
@@ -172,20 +172,20 @@ void so_profiles_refresh_slow(void)
 	LM_INFO("profiles reloaded (generation %d)\n", gen);
 }
 
-int so_profiles_reload(char *errbuf, int errlen)
+int km_profiles_reload(char *errbuf, int errlen)
 {
 	sipoutcome_profiles_t *set;
 
-	so_profiles_refresh();
+	km_profiles_refresh();
 	set = build_set(errbuf, errlen);
 	if(set == NULL)
 		return -1;
 	swap_set(set);
-	so_local_gen = __atomic_add_fetch(so_gen, 1, __ATOMIC_ACQ_REL);
+	km_local_gen = __atomic_add_fetch(km_gen, 1, __ATOMIC_ACQ_REL);
 	return 0;
 }
 
-const sipoutcome_profile_t *so_profile_by_name(const char *name, int len)
+const sipoutcome_profile_t *km_profile_by_name(const char *name, int len)
 {
-	return sipoutcome_profiles_find(so_profiles, name, (size_t)len);
+	return sipoutcome_profiles_find(km_profiles, name, (size_t)len);
 }

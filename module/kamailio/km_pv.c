@@ -1,5 +1,5 @@
 /*
- * $outcome(key): the current outcome of this process (so_log.c).
+ * $outcome(key): the current outcome of this process (km_log.c).
  */
 #include <string.h>
 
@@ -7,9 +7,9 @@
 #include "core/pvar.h"
 #include "core/ut.h"
 
-#include "so_mod.h"
+#include "km_mod.h"
 
-enum so_key {
+enum km_key {
 	K_TAG = 1,
 	K_CODE,
 	K_CLASS,
@@ -37,7 +37,7 @@ enum so_key {
 static const struct {
 	const char *name;
 	int key;
-} so_keys[] = {{"tag", K_TAG}, {"code", K_CODE}, {"class", K_CLASS},
+} km_keys[] = {{"tag", K_TAG}, {"code", K_CODE}, {"class", K_CLASS},
 		{"reason", K_REASON}, {"phrase", K_PHRASE},
 		{"category", K_CATEGORY}, {"retry", K_RETRY}, {"blame", K_BLAME},
 		{"source", K_SOURCE}, {"ringing", K_RINGING}, {"branch", K_BRANCH},
@@ -51,15 +51,15 @@ static int key_of(const str *s)
 {
 	size_t i;
 
-	for(i = 0; i < sizeof(so_keys) / sizeof(so_keys[0]); i++) {
-		if(s->len == (int)strlen(so_keys[i].name)
-				&& strncasecmp(s->s, so_keys[i].name, s->len) == 0)
-			return so_keys[i].key;
+	for(i = 0; i < sizeof(km_keys) / sizeof(km_keys[0]); i++) {
+		if(s->len == (int)strlen(km_keys[i].name)
+				&& strncasecmp(s->s, km_keys[i].name, s->len) == 0)
+			return km_keys[i].key;
 	}
 	return -1;
 }
 
-int so_pv_parse_name(pv_spec_t *sp, str *in)
+int km_pv_parse_name(pv_spec_t *sp, str *in)
 {
 	int k;
 
@@ -84,21 +84,50 @@ static void set_s(str *out, const char *s)
 
 /* The value of one key: a string (is_int 0) or an int. -1 when the key
  * has no value now (nothing classified, or e.g. q850 absent). */
-static int value_of(int k, str *out, int *ival, int *is_int)
+/* The integer keys of the current outcome: 1 with *ival set, 0 when k
+ * is not one (or q850/retry_after are absent: those read as ""). */
+static int int_value_of(int k, int *ival)
+{
+	switch(k) {
+		case K_CODE:
+			*ival = km_cur.r.code;
+			return 1;
+		case K_RINGING:
+			*ival = km_cur.ringing;
+			return 1;
+		case K_BRANCH:
+			*ival = km_cur.branch;
+			return 1;
+		case K_CANCELED:
+			*ival = km_cur.canceled;
+			return 1;
+		case K_TIMEOUT:
+			*ival = km_cur.timeout;
+			return 1;
+		case K_CAUSE:
+			*ival = km_cur.r.cause;
+			return 1;
+		case K_Q850:
+			*ival = km_cur.q850;
+			return km_cur.q850 >= 0;
+		case K_RETRY_AFTER:
+			*ival = km_cur.retry_after;
+			return km_cur.retry_after >= 0;
+		default:
+			return 0;
+	}
+}
+
+/* The string keys: 0 with *out set (into static tables or km_cur), -1
+ * for an unknown key. */
+static int str_value_of(int k, str *out)
 {
 	static char klass[4];
-	const sipoutcome_result_t *r = &so_cur.r;
+	const sipoutcome_result_t *r = &km_cur.r;
 
-	*is_int = 0;
-	if(!so_cur_valid())
-		return -1;
 	switch(k) {
 		case K_TAG:
 			set_s(out, sipoutcome_tag_name(r->tag));
-			return 0;
-		case K_CODE:
-			*is_int = 1;
-			*ival = r->code;
 			return 0;
 		case K_CLASS:
 			klass[0] = (char)('0' + r->klass);
@@ -107,8 +136,8 @@ static int value_of(int k, str *out, int *ival, int *is_int)
 			set_s(out, klass);
 			return 0;
 		case K_REASON:
-			out->s = so_cur.reason;
-			out->len = so_cur.reason_len;
+			out->s = km_cur.reason;
+			out->len = km_cur.reason_len;
 			return 0;
 		case K_PHRASE:
 			out->s = (char *)r->phrase;
@@ -124,23 +153,7 @@ static int value_of(int k, str *out, int *ival, int *is_int)
 			set_s(out, sipoutcome_blame_name(r->blame));
 			return 0;
 		case K_SOURCE:
-			set_s(out, so_cur.local ? "local" : "remote");
-			return 0;
-		case K_RINGING:
-			*is_int = 1;
-			*ival = so_cur.ringing;
-			return 0;
-		case K_BRANCH:
-			*is_int = 1;
-			*ival = so_cur.branch;
-			return 0;
-		case K_CANCELED:
-			*is_int = 1;
-			*ival = so_cur.canceled;
-			return 0;
-		case K_TIMEOUT:
-			*is_int = 1;
-			*ival = so_cur.timeout;
+			set_s(out, km_cur.local ? "local" : "remote");
 			return 0;
 		case K_VENDOR:
 			set_s(out, r->vendor);
@@ -152,47 +165,43 @@ static int value_of(int k, str *out, int *ival, int *is_int)
 			set_s(out, r->meaning);
 			return 0;
 		case K_Q850:
-			if(so_cur.q850 < 0) {
-				set_s(out, "");
-				return 0;
-			}
-			*is_int = 1;
-			*ival = so_cur.q850;
-			return 0;
-		case K_CAUSE:
-			*is_int = 1;
-			*ival = r->cause;
+		case K_RETRY_AFTER: /* absent */
+			set_s(out, "");
 			return 0;
 		case K_DIALSTATUS:
 			set_s(out, sipoutcome_dialstatus_name(r->dialstatus));
-			return 0;
-		case K_RETRY_AFTER:
-			if(so_cur.retry_after < 0) {
-				set_s(out, "");
-				return 0;
-			}
-			*is_int = 1;
-			*ival = so_cur.retry_after;
 			return 0;
 		case K_RFC:
 			set_s(out, r->rfc);
 			return 0;
 		case K_CALLID:
-			out->s = so_cur.callid;
-			out->len = so_cur.callid_len;
+			out->s = km_cur.callid;
+			out->len = km_cur.callid_len;
 			return 0;
 		default:
 			return -1;
 	}
 }
 
-int so_get_str(const str *key, str *out, int *ival, int *is_int)
+static int value_of(int k, str *out, int *ival, int *is_int)
+{
+	*is_int = 0;
+	if(!km_cur_valid())
+		return -1;
+	if(int_value_of(k, ival)) {
+		*is_int = 1;
+		return 0;
+	}
+	return str_value_of(k, out);
+}
+
+int km_get_str(const str *key, str *out, int *ival, int *is_int)
 {
 	int k = key_of(key);
 	return k < 0 ? -1 : value_of(k, out, ival, is_int);
 }
 
-int so_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res)
+int km_pv_get(sip_msg_t *msg, pv_param_t *param, pv_value_t *res)
 {
 	str s = STR_NULL;
 	int ival = 0, is_int = 0;

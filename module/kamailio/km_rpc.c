@@ -10,12 +10,12 @@
 #include "core/rpc.h"
 #include "core/rpc_lookup.h"
 
-#include "so_mod.h"
+#include "km_mod.h"
 
-static const char *so_rpc_explain_doc[] = {
+static const char *km_rpc_explain_doc[] = {
 		"Explain a status code: sipoutcome.explain <code> [vendor]", 0};
 
-static void so_rpc_explain(rpc_t *rpc, void *ctx)
+static void km_rpc_explain(rpc_t *rpc, void *ctx)
 {
 	sipoutcome_input_t in;
 	sipoutcome_result_t r;
@@ -30,10 +30,10 @@ static void so_rpc_explain(rpc_t *rpc, void *ctx)
 	}
 	if(rpc->scan(ctx, "*S", &vendor) < 1)
 		vendor.len = 0;
-	so_profiles_refresh();
-	p = so_default_profile;
+	km_profiles_refresh();
+	p = km_default_profile;
 	if(vendor.len > 0) {
-		p = so_profile_by_name(vendor.s, vendor.len);
+		p = km_profile_by_name(vendor.s, vendor.len);
 		if(p == NULL) {
 			rpc->fault(ctx, 404, "unknown vendor profile");
 			return;
@@ -61,10 +61,10 @@ static void so_rpc_explain(rpc_t *rpc, void *ctx)
 			"meaning", r.meaning ? r.meaning : "");
 }
 
-static const char *so_rpc_stats_doc[] = {
+static const char *km_rpc_stats_doc[] = {
 		"Outcome counts since start, per tag, class and vendor", 0};
 
-static void so_rpc_stats(rpc_t *rpc, void *ctx)
+static void km_rpc_stats(rpc_t *rpc, void *ctx)
 {
 	void *th;
 
@@ -72,19 +72,19 @@ static void so_rpc_stats(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 500, "cannot build the reply");
 		return;
 	}
-	so_counters_rpc(rpc, th);
+	km_counters_rpc(rpc, th);
 }
 
-static const char *so_rpc_vendors_doc[] = {"List the vendor profiles", 0};
+static const char *km_rpc_vendors_doc[] = {"List the vendor profiles", 0};
 
-static void so_rpc_vendors(rpc_t *rpc, void *ctx)
+static void km_rpc_vendors(rpc_t *rpc, void *ctx)
 {
 	size_t i;
 	void *th;
 
-	so_profiles_refresh();
-	for(i = 0; i < sipoutcome_profiles_count(so_profiles); i++) {
-		const sipoutcome_profile_t *p = sipoutcome_profiles_at(so_profiles, i);
+	km_profiles_refresh();
+	for(i = 0; i < sipoutcome_profiles_count(km_profiles); i++) {
+		const sipoutcome_profile_t *p = sipoutcome_profiles_at(km_profiles, i);
 		if(rpc->add(ctx, "{", &th) < 0) {
 			rpc->fault(ctx, 500, "cannot build the reply");
 			return;
@@ -92,39 +92,39 @@ static void so_rpc_vendors(rpc_t *rpc, void *ctx)
 		rpc->struct_add(th, "ssss", "name", sipoutcome_profile_name(p),
 				"inherits", sipoutcome_profile_parent(p), "description",
 				sipoutcome_profile_description(p), "default",
-				p == so_default_profile ? "yes" : "no");
+				p == km_default_profile ? "yes" : "no");
 	}
 }
 
-static const char *so_rpc_reload_doc[] = {
+static const char *km_rpc_reload_doc[] = {
 		"Re-read the profile files; a bad file keeps the old profiles", 0};
 
-static void so_rpc_reload(rpc_t *rpc, void *ctx)
+static void km_rpc_reload(rpc_t *rpc, void *ctx)
 {
 	char errbuf[512];
 
-	if(so_profiles_reload(errbuf, sizeof(errbuf)) < 0) {
+	if(km_profiles_reload(errbuf, sizeof(errbuf)) < 0) {
 		LM_ERR("profile reload refused: %s\n", errbuf);
 		rpc->fault(ctx, 500, "reload refused, old profiles kept: %s", errbuf);
 		return;
 	}
 	rpc->rpl_printf(ctx, "ok: %d profiles",
-			(int)sipoutcome_profiles_count(so_profiles));
+			(int)sipoutcome_profiles_count(km_profiles));
 }
 
 /* clang-format off */
-static rpc_export_t so_rpc_cmds[] = {
-	{"sipoutcome.explain", so_rpc_explain, so_rpc_explain_doc, 0},
-	{"sipoutcome.stats", so_rpc_stats, so_rpc_stats_doc, 0},
-	{"sipoutcome.vendors", so_rpc_vendors, so_rpc_vendors_doc, RET_ARRAY},
-	{"sipoutcome.reload", so_rpc_reload, so_rpc_reload_doc, 0},
+static rpc_export_t km_rpc_cmds[] = {
+	{"sipoutcome.explain", km_rpc_explain, km_rpc_explain_doc, 0},
+	{"sipoutcome.stats", km_rpc_stats, km_rpc_stats_doc, 0},
+	{"sipoutcome.vendors", km_rpc_vendors, km_rpc_vendors_doc, RET_ARRAY},
+	{"sipoutcome.reload", km_rpc_reload, km_rpc_reload_doc, 0},
 	{0, 0, 0, 0}
 };
 /* clang-format on */
 
-int so_rpc_init(void)
+int km_rpc_init(void)
 {
-	if(rpc_register_array(so_rpc_cmds) != 0) {
+	if(rpc_register_array(km_rpc_cmds) != 0) {
 		LM_ERR("cannot register the RPC commands\n");
 		return -1;
 	}

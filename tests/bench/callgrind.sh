@@ -49,7 +49,7 @@ it_setup
 for t in valgrind callgrind_control callgrind_annotate; do
 	command -v "$t" >/dev/null || it_skip "$t not found (apt-get install valgrind)"
 done
-src_module=${SIPOUTCOME_MODULE:-$BENCH_TOP/module/.libs/sipoutcome.so}
+src_module=${SIPOUTCOME_MODULE:-$BENCH_TOP/module/kamailio/.libs/sipoutcome.so}
 [ -f "$src_module" ] || it_skip "sipoutcome module not built ($src_module)"
 # A private copy: a rebuild during the run cannot change what is measured.
 BENCH_MODULE=$WORK/sipoutcome.so

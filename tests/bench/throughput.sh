@@ -59,7 +59,7 @@ done
 
 it_setup
 command -v "${KAMCMD:-kamcmd}" >/dev/null || it_skip "kamcmd not found"
-src_module=${SIPOUTCOME_MODULE:-$BENCH_TOP/module/.libs/sipoutcome.so}
+src_module=${SIPOUTCOME_MODULE:-$BENCH_TOP/module/kamailio/.libs/sipoutcome.so}
 [ -f "$src_module" ] || it_skip "sipoutcome module not built ($src_module)"
 BENCH_MODULE=$WORK/sipoutcome.so
 cp "$src_module" "$BENCH_MODULE" || it_die "cannot copy $src_module"

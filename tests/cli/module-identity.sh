@@ -9,7 +9,7 @@
 
 KAMAILIO=${KAMAILIO:-/usr/sbin/kamailio}
 SIPP=${SIPP:-$(command -v sipp || :)}
-MODULE=${SIPOUTCOME_MODULE:-$top_builddir/module/.libs/sipoutcome.so}
+MODULE=${SIPOUTCOME_MODULE:-$top_builddir/module/kamailio/.libs/sipoutcome.so}
 MODDIR=${KAMAILIO_MODDIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
 [ -x "$KAMAILIO" ] || { echo "# SKIP: kamailio missing"; exit 77; }
 [ -n "$SIPP" ] && [ -x "$SIPP" ] || { echo "# SKIP: sipp missing"; exit 77; }

@@ -47,7 +47,7 @@ callids=()
 # debug lines "branch BRANCH last_received CODE" (written for forked calls
 # when the final reply goes out) the call has.
 dbg_final() {
-	it_log_lines -F " $1} " | grep -a -c -F "so_on_response_out(): branch $2 last_received ${3:+$3}"
+	it_log_lines -F " $1} " | grep -a -c -F "call_debug_branches(): branch $2 last_received ${3:+$3}"
 }
 
 # carrier_done NAME WHAT : the carrier finished its call cleanly.
@@ -147,7 +147,7 @@ else
 		"missing: $missing" "    line: $line"
 fi
 
-# Counters (kamcmd sipoutcome.stats, keys as in module/doc): two busy, one
+# Counters (kamcmd sipoutcome.stats, keys as in module/kamailio/doc): two busy, one
 # completed, nothing else (the 500s, the 200 to tm's CANCEL and the late
 # 487 are not outcomes).
 if command -v "${KAMCMD:-kamcmd}" >/dev/null; then

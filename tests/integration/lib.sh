@@ -116,10 +116,10 @@ it_setup() {
 
 # it_need_module : set IT_MODULE to the sipoutcome.so under test
 # ($SIPOUTCOME_MODULE, which make check exports; else the build tree's
-# module/.libs/sipoutcome.so), or skip the test (77) if it is not built.
+# module/kamailio/.libs/sipoutcome.so), or skip the test (77) if it is not built.
 # Call it in the test's own shell, not in $(...).
 it_need_module() {
-	IT_MODULE=${SIPOUTCOME_MODULE:-${top_builddir:-$IT_LIB_DIR/../..}/module/.libs/sipoutcome.so}
+	IT_MODULE=${SIPOUTCOME_MODULE:-${top_builddir:-$IT_LIB_DIR/../..}/module/kamailio/.libs/sipoutcome.so}
 	[ -f "$IT_MODULE" ] || it_skip "sipoutcome module not built ($IT_MODULE)"
 }
 

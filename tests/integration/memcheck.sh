@@ -3,7 +3,7 @@
 # memcheck.sh: Kamailio with sipoutcome under valgrind memcheck while a mix
 # of calls goes through, then no valgrind error record may involve the
 # module (a sipoutcome.so frame, or a frame in one of its source files:
-# so_*.c, sipoutcome_*.c, codes_table.c, profiles_builtin.c).
+# km_*.c, os_*.c, sipoutcome_*.c, codes_table.c, profiles_builtin.c).
 #
 # Kamailio runs in no-fork mode (kamailio -D: the SIP worker is the main
 # process; the timer and ctl processes it still forks stay under valgrind,
@@ -181,7 +181,7 @@ vg_records() {
 	: >"$modfile"
 	: >"$otherfile"
 	awk -v modfile="$modfile" -v otherfile="$otherfile" \
-		-v pat='sipoutcome\\.so|[ (/]so_[a-z_]+\\.c:|sipoutcome_[a-z_]+\\.c:|codes_table\\.c:|profiles_builtin\\.c:' '
+		-v pat='sipoutcome\\.so|[ (/](km|os)_[a-z_]+\\.c:|sipoutcome_[a-z_]+\\.c:|codes_table\\.c:|profiles_builtin\\.c:' '
 	function flush() {
 		if (rec != "") {
 			total++
@@ -206,8 +206,8 @@ cat >"$WORK/vg-sample.log" <<'VG'
 ==42== Memcheck, a memory error detector
 ==42== 
 ==42== Invalid read of size 1
-==42==    at 0x4C3A1B0: choose_phrase (so_tm.c:183)
-==42==    by 0x4C3B2C1: so_on_response_in (so_tm.c:640)
+==42==    at 0x4C3A1B0: choose_phrase (km_edit.c:183)
+==42==    by 0x4C3B2C1: km_edit_reply_in (km_edit.c:640)
 ==42==    by 0x6F1C2D3: ??? (in /usr/lib/x86_64-linux-gnu/kamailio/modules/tm.so)
 ==42==  Address 0x0 is not stack'd, malloc'd or (recently) free'd
 ==42== 

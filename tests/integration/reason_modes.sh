@@ -118,7 +118,7 @@ rp_assert_outcome "call $n" "$cid" code=400 'reason="Permission Denied"'
 
 call "keep: empty phrase" 486 -set reason ""
 valid_line "call $n" 486
-it_assert_eq "call $n: an empty phrase stays empty (module/doc, reason_mode keep)" "486 " "$st"
+it_assert_eq "call $n: an empty phrase stays empty (module/kamailio/doc, reason_mode keep)" "486 " "$st"
 rp_assert_outcome "call $n" "$cid" tag=BUSY code=486
 
 call "keep: 2,000-byte phrase" 486 -set reason "$long"
@@ -141,7 +141,7 @@ rp_assert_outcome "call $n" "$cid" code=400 'reason="Permission Denied"'
 
 # keep repairs this phrase when the reply comes in (TMCB_RESPONSE_IN), then
 # the script asks for normalize on the same reply: one phrase must result.
-# (module/doc describes two phrases one after the other when both replace
+# (module/kamailio/doc describes two phrases one after the other when both replace
 # it, yet recommends reason_mode keep for this function: under keep a
 # broken phrase is replaced twice too.)
 call "keep (repairs) + sipoutcome_reason(\"normalize\"): control bytes" 486 \

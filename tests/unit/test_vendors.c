@@ -434,7 +434,7 @@ static void test_rules_reachable(void **state)
 /* A 2xx is COMPLETED, class 2, whatever the profile, the context, the
  * Q.850 cause or the phrase: precedence step 1, which no profile rule can
  * override, and which the module relies on when only the counters need
- * the outcome (module/so_tm.c so_on_response_out). A user profile that
+ * the outcome (module/kamailio/km_call.c km_call_final). A user profile that
  * tries (code=200 -> FAILED) is included. */
 static void test_2xx_completed_always(void **state)
 {
