@@ -479,6 +479,20 @@ static void on_failure(struct cell *t, os_tword_t *st, struct tmcb_params *ps)
 		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
 }
 
+/* The status code of the reply as sent ("SIP/2.0 500 ..."), else code. */
+static int sent_code(const str *sent, int code)
+{
+	const char *p;
+
+	if (sent == NULL || sent->s == NULL || sent->len < 12)
+		return code;
+	p = sent->s + 8;
+	if (p[0] < '2' || p[0] > '6' || p[1] < '0' || p[1] > '9' || p[2] < '0'
+			|| p[2] > '9' || p[3] != ' ')
+		return code;
+	return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+}
+
 /* A final went upstream: which reply, which branch, local or remote. */
 static void call_of_final(struct cell *t, os_tword_t *st, int code,
 		struct sip_msg *rpl, const str *sent, os_call_t *c)
@@ -486,7 +500,9 @@ static void call_of_final(struct cell *t, os_tword_t *st, int code,
 	int b = t->relaied_reply_branch, i;
 
 	memset(c, 0, sizeof(*c));
-	c->code = code;
+	/* the code the caller got: tm sends a relayed 503 as 500 unless
+	 * disable_503_translation (msg_translator.c) */
+	c->code = sent_code(sent, code);
 	c->q850 = -1;
 	c->retry_after = -1;
 	c->branch = b;
@@ -503,12 +519,12 @@ static void call_of_final(struct cell *t, os_tword_t *st, int code,
 	if (c->branch >= 0 && rpl != NULL && rpl != FAKED_REPLY) {
 		/* the reply relayed, pkg or tm's shm copy: read, never changed */
 		c->reason = rpl->first_line.u.reply.reason;
-		if (code >= 300)
+		if (c->code >= 300)
 			buf_headers(rpl->buf, rpl->len, &c->q850, &c->retry_after);
 	} else if (c->branch >= 0 && rpl == NULL) {
 		/* relayed before tracking started: what the caller got is it */
 		phrase_of_buf(sent, &c->reason);
-		if (code >= 300 && sent != NULL)
+		if (c->code >= 300 && sent != NULL)
 			buf_headers(sent->s, sent->len, &c->q850, &c->retry_after);
 	} else {
 		c->local = 1;
