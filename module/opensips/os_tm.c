@@ -295,7 +295,8 @@ static void callid_of(struct cell *t, struct sip_msg *msg, str *out)
 		*out = msg->callid->body;
 }
 
-/* tm's timer ended branch b (fake 408, timer.c final_response_handler). */
+/* tm's timer ended branch b, whose faked 408 tm stored (timer.c
+ * fake_reply; a branch relayed at once is not stored). */
 static int branch_timeout(struct cell *t, int b)
 {
 	return t->uac[b].reply == FAKED_REPLY && t->uac[b].last_received == 408;
@@ -507,7 +508,8 @@ static void call_of_final(struct cell *t, os_tword_t *st, int code,
 	c->retry_after = -1;
 	c->branch = b;
 	if (b >= 0 && b < t->nr_of_outgoings) {
-		c->timeout = branch_timeout(t, b);
+		/* the branch relayed at once is not stored: its faked 408 is rpl */
+		c->timeout = branch_timeout(t, b) || (rpl == FAKED_REPLY && code == 408);
 		c->replied = branch_replied(t, b);
 	} else {
 		c->branch = -1;
