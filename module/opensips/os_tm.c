@@ -24,6 +24,7 @@
 #include "../../dprint.h"
 #include "../../error.h"
 #include "../../parser/parse_cseq.h"
+#include "../../route.h"
 #include "../../script_cb.h"
 #include "../tm/h_table.h"
 #include "../tm/t_reply.h"
@@ -446,7 +447,7 @@ static void on_failure(struct cell *t, os_tword_t *st, struct tmcb_params *ps)
 	sipoutcome_result_t r;
 	os_call_t c;
 	str text;
-	int b, n, hn;
+	int b, n, hn, rt, rc;
 
 	if (ps->rpl != FAKED_REPLY || ps->req == NULL || was_cancelled(t)
 			|| t->on_negative != NULL)
@@ -476,7 +477,12 @@ static void on_failure(struct cell *t, os_tword_t *st, struct tmcb_params *ps)
 	}
 	/* set first: tm runs TMCB_RESPONSE_OUT inside the reply */
 	ts_set(st, OS_W_LOCAL_REPLY);
-	if (os_tmb.t_reply_unsafe(ps->req, c.code, &text) < 0)
+	/* tm's t_reply() takes the lock-free path (the reply lock is held
+	 * here) only in a failure route; tm_binds has no t_reply_unsafe */
+	swap_route_type(rt, FAILURE_ROUTE);
+	rc = os_tmb.t_reply(ps->req, c.code, &text);
+	set_route_type(rt);
+	if (rc < 0)
 		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
 }
 
