@@ -85,7 +85,8 @@ os_stop() {
 
 # os_mi METHOD [NAME=VALUE...] : one JSON-RPC request to mi_datagram on
 # OS_MI_PORT; prints the reply's "result" as compact JSON (keys in their
-# order), or "error: CODE MESSAGE". Digits-only values are sent as numbers.
+# order), or "error: CODE MESSAGE". Digits-only values are sent as numbers,
+# values starting with '[' as JSON arrays.
 os_mi() {
 	"$PYTHON" - "$OS_MI_PORT" "$@" <<'PY'
 import json, socket, sys
@@ -93,7 +94,7 @@ port, method, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 params = {}
 for a in args:
     k, _, v = a.partition("=")
-    params[k] = int(v) if v.isdigit() else v
+    params[k] = int(v) if v.isdigit() else json.loads(v) if v[:1] == "[" else v
 req = {"jsonrpc": "2.0", "method": method, "id": 1}
 if params:
     req["params"] = params
