@@ -385,6 +385,7 @@ int os_response_f(struct sip_msg *rpl)
 {
 	sipoutcome_result_t r;
 	const sipoutcome_code_t *row;
+	str rs;
 	int code;
 
 	if (os_rf_mode < 0)
@@ -392,11 +393,13 @@ int os_response_f(struct sip_msg *rpl)
 	code = rpl->first_line.u.reply.statuscode;
 	if (code < 200)
 		return 1;
-	if (os_rf_mode == OS_RM_KEEP && plain_phrase(&rpl->first_line.u.reply.reason)
-			&& rpl->first_line.u.reply.reason.s + rpl->first_line.u.reply.reason.len
-				< rpl->buf + rpl->len
-			&& rpl->first_line.u.reply.reason.s[rpl->first_line.u.reply.reason.len]
-				== '\r')
+	/* the usual status line ends with CRLF right after the phrase; the
+	 * parser stops a phrase at a bare CR too, and what follows it on the
+	 * line must not reach the caller (os_reply.c phrase_extent) */
+	rs = rpl->first_line.u.reply.reason;
+	if (os_rf_mode == OS_RM_KEEP && plain_phrase(&rs) && rs.s != NULL
+			&& rs.s + rs.len + 1 < rpl->buf + rpl->len
+			&& rs.s[rs.len] == '\r' && rs.s[rs.len + 1] == '\n')
 		return 1;
 	if ((rpl->cseq == NULL
 			&& (parse_headers(rpl, HDR_CSEQ_F, 0) < 0 || rpl->cseq == NULL))
