@@ -149,6 +149,18 @@ it_assert_eq "o2: one outcome line per call (4 calls)" 4 "$(it_log_count 'sipout
 it_assert_eq "o2: no ERROR/CRITICAL" 0 "$(it_log_count 'ERROR:|CRITICAL:')"
 os_stop
 
+# ------------------------------------------------------------ track=tm
+it_note "OpenSIPS 2b: track=tm, methods INVITE (TMCB_REQUEST_IN)"
+os_cfg "$WORK/o2b.cfg" UAS_PORT="$uport" LOADMODULE="loadmodule \"$OS_MODULE\"
+modparam(\"sipoutcome\", \"track\", \"tm\")
+modparam(\"sipoutcome\", \"methods\", \"INVITE\")" || it_die "cannot render o2b.cfg"
+os_start "$WORK/o2b.cfg" || it_die "OpenSIPS 2b did not start"
+os_call "track=tm 486 after ringing" 486 "486 Busy Here" \
+	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=1" \
+	'reason="Busy Here" vendor=rfc q850= hint=' -set reason "Busy Here" -set ring 1
+it_assert_eq "o2b: no ERROR/CRITICAL" 0 "$(it_log_count 'ERROR:|CRITICAL:')"
+os_stop
+
 # ------------------------------------------------------------ 3. example
 it_note "opensips -C accepts examples/opensips.cfg; it starts and classifies"
 example=$OS_LIB_DIR/../../examples/opensips.cfg

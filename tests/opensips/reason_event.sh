@@ -158,4 +158,13 @@ modparam(\"sipoutcome\", \"profile\", \"$IT_LIB_DIR/data/bad_tag.profile\")" || 
 it_assert_eq "opensips -C refuses the config" 1 "$([ $? -ne 0 ] && echo 1 || echo 0)"
 it_assert_eq "the error names the file" 1 \
 	"$(grep -c "ERROR:.*profile: .*bad_tag.profile:[0-9]" "$WORK/bad.log")"
+it_note "an unknown literal vendor in the script stops start-up"
+os_cfg "$WORK/badv.cfg" UAS_PORT="$uport" INVITE_HOOK='sipoutcome_vendor("nosuchcarrier");' ||
+	it_die "render"
+timeout 20 "$OPENSIPS" -F -f "$WORK/badv.cfg" -m 64 -M 16 >"$WORK/badv.log" 2>&1
+rc=$?
+it_assert_eq "opensips exits at start-up (not killed by the timeout)" 1 \
+	"$([ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && echo 1 || echo 0)"
+it_assert_eq "the error names the vendor" 1 \
+	"$(grep -c "ERROR:sipoutcome:.*unknown vendor profile 'nosuchcarrier'" "$WORK/badv.log")"
 it_finish
