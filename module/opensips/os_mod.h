@@ -101,11 +101,18 @@ int os_cur_valid(const struct sip_msg *msg);
 
 /* os_tm.c: tracking and the outcome of a transaction */
 int os_tm_init(void);
-int os_response_f(struct sip_msg *msg);
 int os_classify_current(struct sip_msg *msg, int for_script);
 int os_vendor_set(struct sip_msg *msg, const str *name);
 
-/* os_reply.c: reason phrase and outcome header on a reply */
+/* os_headers.c: a reply as bytes (raw header block, status line) */
+void os_buf_headers(const char *buf, int len, int *q850, int *retry_after);
+void os_phrase_of_buf(const str *buf, str *reason);
+int os_sent_code(const str *sent, int code);
+
+/* os_reply.c: reason phrase and outcome header on a reply; os_response_f
+ * applies os_rf_mode (keep or normalize, -1: off; set by os_tm_init) */
+extern int os_rf_mode;
+int os_response_f(struct sip_msg *msg);
 int os_reason_apply(struct sip_msg *rpl, int mode,
 		const sipoutcome_result_t *r, int add_header);
 int os_choose_phrase(int mode, const sipoutcome_result_t *r, const str *rcvd,

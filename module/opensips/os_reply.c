@@ -10,6 +10,7 @@
 #include "../../dprint.h"
 #include "../../mem/mem.h"
 #include "../../parser/msg_parser.h"
+#include "../../parser/parse_cseq.h"
 
 #include "os_mod.h"
 
@@ -251,3 +252,61 @@ int os_reason_apply(struct sip_msg *rpl, int mode,
 		rc = -1;
 	return rc;
 }
+
+/* ---- keep and normalize, before tm sees the reply ---- */
+
+/* reason_mode applied in os_response_f (keep, normalize), or -1 */
+int os_rf_mode = -1;
+
+/* Printable ASCII, at most PHRASE_MAX bytes: nothing to repair. */
+static int plain_phrase(const str *s)
+{
+	int i;
+
+	if (s->len > SIPOUTCOME_PHRASE_MAX)
+		return 0;
+	for (i = 0; i < s->len; i++)
+		if ((unsigned char)s->s[i] < 0x20 || (unsigned char)s->s[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Every reply, before tm sees it (newest module first): keep and
+ * normalize need only the reply, so they repair or normalize the phrase
+ * here, on the pkg reply, before tm relays or stores it. Replies to other
+ * methods are left alone. Always 1: tm goes on with the reply. */
+int os_response_f(struct sip_msg *rpl)
+{
+	sipoutcome_result_t r;
+	const sipoutcome_code_t *row;
+	str rs;
+	int code;
+
+	if (os_rf_mode < 0)
+		return 1;
+	code = rpl->first_line.u.reply.statuscode;
+	if (code < 200)
+		return 1;
+	/* the usual status line ends with CRLF right after the phrase; the
+	 * parser stops a phrase at a bare CR too, and what follows it on the
+	 * line must not reach the caller (os_reply.c phrase_extent) */
+	rs = rpl->first_line.u.reply.reason;
+	if (os_rf_mode == OS_RM_KEEP && plain_phrase(&rs) && rs.s != NULL
+			&& rs.s + rs.len + 1 < rpl->buf + rpl->len
+			&& rs.s[rs.len] == '\r' && rs.s[rs.len + 1] == '\n')
+		return 1;
+	if ((rpl->cseq == NULL
+			&& (parse_headers(rpl, HDR_CSEQ_F, 0) < 0 || rpl->cseq == NULL))
+			|| !(get_cseq(rpl)->method_id & os_methods_mask))
+		return 1;
+	/* keep and normalize look at the code's canonical phrase only */
+	memset(&r, 0, sizeof(r));
+	r.code = code;
+	row = sipoutcome_code_effective(code);
+	r.registered = sipoutcome_code_lookup(code) != NULL;
+	r.phrase = row ? row->phrase : "";
+	r.phrase_len = row ? row->phrase_len : 0;
+	(void)os_reason_apply(rpl, os_reason_mode, &r, 0);
+	return 1;
+}
+

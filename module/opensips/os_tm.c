@@ -32,8 +32,6 @@
 #include "os_mod.h"
 
 static int os_tmcb_types;
-/* reason_mode applied in os_response_f (keep, normalize), or -1 */
-static int os_rf_mode = -1;
 
 /* sipoutcome_vendor() before tracking started: kept for that request */
 static unsigned int os_pending_id;
@@ -199,90 +197,6 @@ int os_vendor_set(struct sip_msg *msg, const str *name)
 	return 1;
 }
 
-/* ---- Reason and Retry-After ---- */
-
-/* Retry-After: delta-seconds (RFC 3261 §20.33); -1 when absent or bad. */
-static int retry_after_seconds(const char *s, const char *end)
-{
-	int v = 0;
-
-	while (s < end && *s == ' ')
-		s++;
-	if (s == end || *s < '0' || *s > '9')
-		return -1;
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > 99999999)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
-/* 1 when the line at p (up to eol) is header `name` (len n), with *val
- * set after its colon. Names are case-insensitive; neither header has a
- * compact form. */
-static int header_is(const char *p, const char *eol, const char *name, int n,
-		const char **val)
-{
-	const char *c;
-
-	if (eol - p <= n || strncasecmp(p, name, n) != 0
-			|| (p[n] != ':' && p[n] != ' ' && p[n] != '\t'))
-		return 0;
-	c = memchr(p + n, ':', eol - p - n);
-	if (c == NULL)
-		return 0;
-	*val = c + 1;
-	return 1;
-}
-
-/* The first valid Q.850 cause over all Reason fields (RFC 3326 §2) and
- * Retry-After of a message buffer, read from the raw header block after
- * the status line up to the empty line. Folded lines (obsolete, RFC 3261
- * §7.3.1) end the value. Reads nothing past len. */
-static void buf_headers(const char *buf, int len, int *q850, int *retry_after)
-{
-	const char *end = buf + len, *p, *eol, *v, *ve;
-
-	*q850 = -1;
-	*retry_after = -1;
-	if (buf == NULL || len <= 0 || (p = memchr(buf, '\n', len)) == NULL)
-		return;
-	for (p++; p < end && *p != '\r' && *p != '\n'; p = eol + 1) {
-		eol = memchr(p, '\n', end - p);
-		if (eol == NULL)
-			eol = end;
-		if ((*p | 0x20) != 'r')
-			continue;
-		ve = eol;
-		while (ve > p && (ve[-1] == '\r' || ve[-1] == ' '))
-			ve--;
-		if (header_is(p, eol, "reason", 6, &v)) {
-			if (*q850 < 0 && ve > v)
-				*q850 = sipoutcome_reason_q850(v, (size_t)(ve - v));
-		} else if (header_is(p, eol, "retry-after", 11, &v)) {
-			*retry_after = retry_after_seconds(v, ve);
-		}
-	}
-}
-
-/* The reason phrase of a status line "SIP/2.0 408 Request Timeout\r\n". */
-static void phrase_of_buf(const str *buf, str *reason)
-{
-	char *p, *end, *e;
-
-	reason->s = NULL;
-	reason->len = 0;
-	if (buf == NULL || buf->s == NULL || buf->len < 12)
-		return;
-	p = buf->s + 12;
-	end = buf->s + buf->len;
-	for (e = p; e < end && *e != '\r' && *e != '\n'; e++)
-		;
-	reason->s = p;
-	reason->len = (int)(e - p);
-}
-
 static void callid_of(struct cell *t, struct sip_msg *msg, str *out)
 {
 	out->s = NULL;
@@ -364,58 +278,6 @@ static int classify_call(struct cell *t, os_tword_t *st, os_call_t *c,
 
 /* ---- tm callbacks ---- */
 
-/* Printable ASCII, at most PHRASE_MAX bytes: nothing to repair. */
-static int plain_phrase(const str *s)
-{
-	int i;
-
-	if (s->len > SIPOUTCOME_PHRASE_MAX)
-		return 0;
-	for (i = 0; i < s->len; i++)
-		if ((unsigned char)s->s[i] < 0x20 || (unsigned char)s->s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
-/* Every reply, before tm sees it (newest module first): keep and
- * normalize need only the reply, so they repair or normalize the phrase
- * here, on the pkg reply, before tm relays or stores it. Replies to other
- * methods are left alone. Always 1: tm goes on with the reply. */
-int os_response_f(struct sip_msg *rpl)
-{
-	sipoutcome_result_t r;
-	const sipoutcome_code_t *row;
-	str rs;
-	int code;
-
-	if (os_rf_mode < 0)
-		return 1;
-	code = rpl->first_line.u.reply.statuscode;
-	if (code < 200)
-		return 1;
-	/* the usual status line ends with CRLF right after the phrase; the
-	 * parser stops a phrase at a bare CR too, and what follows it on the
-	 * line must not reach the caller (os_reply.c phrase_extent) */
-	rs = rpl->first_line.u.reply.reason;
-	if (os_rf_mode == OS_RM_KEEP && plain_phrase(&rs) && rs.s != NULL
-			&& rs.s + rs.len + 1 < rpl->buf + rpl->len
-			&& rs.s[rs.len] == '\r' && rs.s[rs.len + 1] == '\n')
-		return 1;
-	if ((rpl->cseq == NULL
-			&& (parse_headers(rpl, HDR_CSEQ_F, 0) < 0 || rpl->cseq == NULL))
-			|| !(get_cseq(rpl)->method_id & os_methods_mask))
-		return 1;
-	/* keep and normalize look at the code's canonical phrase only */
-	memset(&r, 0, sizeof(r));
-	r.code = code;
-	row = sipoutcome_code_effective(code);
-	r.registered = sipoutcome_code_lookup(code) != NULL;
-	r.phrase = row ? row->phrase : "";
-	r.phrase_len = row ? row->phrase_len : 0;
-	(void)os_reason_apply(rpl, os_reason_mode, &r, 0);
-	return 1;
-}
-
 /* annotate, rewrite or outcome_header: the reply's own outcome goes on it
  * before tm relays or stores it. */
 static void on_response_in(struct cell *t, os_tword_t *st, struct tmcb_params *ps)
@@ -437,7 +299,7 @@ static void on_response_in(struct cell *t, os_tword_t *st, struct tmcb_params *p
 	c.code = ps->code;
 	c.reason = rpl->first_line.u.reply.reason;
 	c.branch = os_tmb.get_branch_index();
-	buf_headers(rpl->buf, rpl->len, &c.q850, &c.retry_after);
+	os_buf_headers(rpl->buf, rpl->len, &c.q850, &c.retry_after);
 	if (classify_call(t, st, &c, rpl, &r) == 0)
 		os_reason_apply(rpl, os_reason_mode, &r, 1);
 }
@@ -489,20 +351,6 @@ static void on_failure(struct cell *t, os_tword_t *st, struct tmcb_params *ps)
 		LM_ERR("cannot send the local %d reply; tm sends its own\n", c.code);
 }
 
-/* The status code of the reply as sent ("SIP/2.0 500 ..."), else code. */
-static int sent_code(const str *sent, int code)
-{
-	const char *p;
-
-	if (sent == NULL || sent->s == NULL || sent->len < 12)
-		return code;
-	p = sent->s + 8;
-	if (p[0] < '2' || p[0] > '6' || p[1] < '0' || p[1] > '9' || p[2] < '0'
-			|| p[2] > '9' || p[3] != ' ')
-		return code;
-	return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-}
-
 /* A final went upstream: which reply, which branch, local or remote. */
 static void call_of_final(struct cell *t, os_tword_t *st, int code,
 		struct sip_msg *rpl, const str *sent, os_call_t *c)
@@ -512,7 +360,7 @@ static void call_of_final(struct cell *t, os_tword_t *st, int code,
 	memset(c, 0, sizeof(*c));
 	/* the code the caller got: tm sends a relayed 503 as 500 unless
 	 * disable_503_translation (msg_translator.c) */
-	c->code = sent_code(sent, code);
+	c->code = os_sent_code(sent, code);
 	c->q850 = -1;
 	c->retry_after = -1;
 	c->branch = b;
@@ -531,12 +379,12 @@ static void call_of_final(struct cell *t, os_tword_t *st, int code,
 		/* the reply relayed, pkg or tm's shm copy: read, never changed */
 		c->reason = rpl->first_line.u.reply.reason;
 		if (c->code >= 300)
-			buf_headers(rpl->buf, rpl->len, &c->q850, &c->retry_after);
+			os_buf_headers(rpl->buf, rpl->len, &c->q850, &c->retry_after);
 	} else if (c->branch >= 0 && rpl == NULL) {
 		/* relayed before tracking started: what the caller got is it */
-		phrase_of_buf(sent, &c->reason);
+		os_phrase_of_buf(sent, &c->reason);
 		if (c->code >= 300 && sent != NULL)
-			buf_headers(sent->s, sent->len, &c->q850, &c->retry_after);
+			os_buf_headers(sent->s, sent->len, &c->q850, &c->retry_after);
 	} else {
 		c->local = 1;
 		c->branch = -1;
@@ -545,7 +393,7 @@ static void call_of_final(struct cell *t, os_tword_t *st, int code,
 			c->reason.s = error_text(code);
 			c->reason.len = strlen(c->reason.s);
 		} else {
-			phrase_of_buf(sent, &c->reason);
+			os_phrase_of_buf(sent, &c->reason);
 		}
 	}
 }
@@ -614,7 +462,7 @@ static int call_of_script(struct sip_msg *msg, struct cell *t, os_call_t *c)
 			return -1;
 		c->reason = msg->first_line.u.reply.reason;
 		c->replied = 1;
-		buf_headers(msg->buf, msg->len, &c->q850, &c->retry_after);
+		os_buf_headers(msg->buf, msg->len, &c->q850, &c->retry_after);
 		if (t != NULL && t != T_UNDEFINED)
 			c->branch = os_tmb.get_branch_index();
 		return 0;
@@ -635,7 +483,7 @@ static int call_of_script(struct sip_msg *msg, struct cell *t, os_call_t *c)
 		c->reason.len = strlen(c->reason.s);
 	} else {
 		c->reason = rpl->first_line.u.reply.reason;
-		buf_headers(rpl->buf, rpl->len, &c->q850, &c->retry_after);
+		os_buf_headers(rpl->buf, rpl->len, &c->q850, &c->retry_after);
 	}
 	return 0;
 }
