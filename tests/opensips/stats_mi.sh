@@ -66,4 +66,37 @@ it_assert_match "reload of a bad file refused, naming file and line" \
 it_assert_match "the old profiles stay in force" '"vendor":"mycarrier"' \
 	"$(os_mi sipoutcome_explain code=486 vendor=mycarrier)"
 it_assert_eq "no CRITICAL" 0 "$(it_log_count 'CRITICAL:')"
+os_stop
+
+# A reload reaches the workers: the MI process parses and swaps, each of
+# the 4 workers re-reads at its next call (os_profiles.c).
+it_note "sipoutcome_reload: the workers classify with the new profile"
+printf 'profile reloadme\ninherits rfc\nmatch code=486 set hint="before reload"\n' \
+	>"$WORK/reloadme.profile"
+os_cfg "$WORK/r.cfg" UAS_PORT="$uport" WORKERS=4 LOADMODULE="loadmodule \"$OS_MODULE\"
+modparam(\"sipoutcome\", \"profile\", \"$WORK/reloadme.profile\")
+modparam(\"sipoutcome\", \"default_vendor\", \"reloadme\")" || it_die "render"
+os_start "$WORK/r.cfg" || it_die "OpenSIPS did not start"
+# hint_of_calls WHEN : 6 calls; "COUNT HINT" of their outcome lines.
+hint_of_calls() {
+	local i
+	: >"$WORK/hints.$1"
+	for i in 1 2 3 4 5 6; do
+		it_call "486 ($1, $i)" 486 -set reason "Busy Here" >/dev/null
+		it_uas_wait "uas$n" 5 || it_stop "${IT_PROC[uas$n]}"
+		cid=$(it_received_header "uac$n" Call-ID)
+		it_wait_log -F "callid=$cid " 1 3 2>/dev/null
+		os_outcome_of "$cid" | sed -n 's/.* hint=//p' >>"$WORK/hints.$1"
+	done
+}
+hint_of_calls before
+it_assert_eq "6 calls before the reload" '6 "before reload"' \
+	"$(sort "$WORK/hints.before" | uniq -c | sed 's/^ *//')"
+printf 'profile reloadme\ninherits rfc\nmatch code=486 set hint="after reload"\n' \
+	>"$WORK/reloadme.profile"
+it_assert_eq "sipoutcome_reload" '"ok: 5 profiles"' "$(os_mi sipoutcome_reload)"
+hint_of_calls after
+it_assert_eq "6 calls after the reload, on any worker" '6 "after reload"' \
+	"$(sort "$WORK/hints.after" | uniq -c | sed 's/^ *//')"
+it_assert_eq "reload: no ERROR/CRITICAL" 0 "$(it_log_count 'ERROR:|CRITICAL:')"
 it_finish
