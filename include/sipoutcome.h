@@ -82,6 +82,10 @@ typedef enum sipoutcome_category {
 	SIPOUTCOME_CAT_LOOP,
 	SIPOUTCOME_CAT_PROTOCOL,
 	SIPOUTCOME_CAT_IDENTITY,
+	SIPOUTCOME_CAT_UNREACHABLE, /**< the next hop or its network could not
+					be reached (proxy send failure 477,
+					unresolvable 478, bad URI 479; Q.850
+					38, 39) */
 	SIPOUTCOME_CAT_OTHER,
 	SIPOUTCOME_CAT_COUNT
 } sipoutcome_category_t;
@@ -187,6 +191,64 @@ const sipoutcome_code_t *sipoutcome_code_at(size_t i);
 /** Number of registered codes in the compiled-in table. */
 size_t sipoutcome_code_count(void);
 
+/* ---- Q.850 causes (data/q850.tsv, compiled in) ---- */
+
+/**
+ * One cause of ITU-T Q.850 Table 1 and the outcome it gives when it
+ * decides (step 4 of sipoutcome_classify()). tag..blame are all NONE for a
+ * cause that never decides (16, 21, 31, 127, the "unspecified" causes).
+ */
+typedef struct sipoutcome_q850 {
+	uint8_t cause;		/**< 1..127 */
+	uint8_t n_implied;	/**< entries used in implied_by */
+	const char *klass;	/**< Q.850 class: "normal", "resource",
+				     "service", "not_implemented",
+				     "invalid_message", "protocol",
+				     "interworking" */
+	const char *meaning;	/**< one sentence, our words */
+	sipoutcome_tag_t tag;
+	sipoutcome_category_t category;
+	sipoutcome_retry_t retry;
+	sipoutcome_blame_t blame;
+	uint16_t implied_by[8]; /**< status codes that already say as much */
+} sipoutcome_q850_t;
+
+/**
+ * Look up a Q.850 cause.
+ * @param[in] cause  any int
+ * @returns the static row, or NULL when Q.850 Table 1 does not define the
+ *          cause (0, unassigned values, anything outside 1..127). O(1).
+ */
+const sipoutcome_q850_t *sipoutcome_q850_lookup(int cause);
+
+/**
+ * Whether a Q.850 cause received with a status code decides the outcome
+ * over the code: the cause has an outcome of its own, the code's
+ * RFC 3398 §8.2.6.1 cause (data/codes.tsv) is another one, and the code is
+ * not in the cause's implied_by list (data/q850.tsv). 480 + 17 gives 1;
+ * 403 + 21, 486 + 17, 503 + 41 and 488 + 58 give 0.
+ * @param[in] code   100..699 (others give 0)
+ * @param[in] cause  0..127 (others give 0)
+ * @returns 1 or 0. O(1), allocates nothing.
+ */
+int sipoutcome_q850_decides(int code, int cause);
+
+/** Where a Q.850 cause was generated: RFC 8606 location= of the Reason
+ * value (the ISUP/Q.850 location field). */
+typedef enum sipoutcome_location {
+	SIPOUTCOME_LOC_NONE = 0, /**< absent or not a known value */
+	SIPOUTCOME_LOC_USER,	 /**< "U": the user's own equipment */
+	SIPOUTCOME_LOC_NETWORK,	 /**< LPN LN TN RLN RPN INTL BI (also INT, PU,
+				      PN): a network on the path */
+} sipoutcome_location_t;
+
+/**
+ * Map an RFC 8606 location token (case-insensitive) to where it points.
+ * @param[in] s,len  the token, e.g. "U" or "LN"; NULL gives NONE
+ * @returns a sipoutcome_location_t; NONE for unknown tokens.
+ */
+sipoutcome_location_t sipoutcome_location_parse(const char *s, size_t len);
+
 /* ---- Reason header (RFC 3326, RFC 6432, RFC 8606, RFC 9366) ---- */
 
 /** What the engine keeps of one or more Reason header values. */
@@ -237,6 +299,18 @@ int sipoutcome_reason_hdr_parse(
  *          nothing past body+len, allocates nothing. RFC 3326 §2.
  */
 int sipoutcome_reason_q850(const char *body, size_t len);
+
+/**
+ * As sipoutcome_reason_q850(), and the RFC 8606 location= of the same
+ * Q.850 value.
+ * @param[in]  body,len  as sipoutcome_reason_q850()
+ * @param[out] loc       where the cause was generated; NONE when the value
+ *                       has no location= or there is no Q.850 value; may
+ *                       be NULL
+ * @returns 0..127, or -1 when no valid Q.850 value is present.
+ */
+int sipoutcome_reason_q850_loc(
+		const char *body, size_t len, sipoutcome_location_t *loc);
 
 /* ---- Reason-phrase checks and rewriting (RFC 3261 §25.1) ---- */
 
@@ -418,6 +492,8 @@ typedef struct sipoutcome_input {
 	unsigned int flags;	/**< enum sipoutcome_ctx_flag */
 	int q850;		/**< Q.850 cause from Reason, -1 none */
 	const sipoutcome_profile_t *profile; /**< NULL: built-in defaults */
+	sipoutcome_location_t location; /**< RFC 8606 location= of the
+					     Q.850 value; NONE when absent */
 } sipoutcome_input_t;
 
 /**
@@ -429,15 +505,22 @@ void sipoutcome_input_init(sipoutcome_input_t *in);
 /**
  * Classify one final (or provisional) response.
  *
- * Precedence, highest first:
+ * Precedence, highest first (README.md "How an outcome is decided"):
  *  1. transaction context: 2xx is COMPLETED; a 487 after the caller's
  *     CANCEL is CANCELED; a proxy timeout is NO_ANSWER after ringing and
  *     FAILED otherwise;
  *  2. a profile rule that matches the Q.850 cause;
  *  3. a profile rule that matches the code, class, ringing or phrase;
- *  4. the Q.850 cause's own meaning (16, 31, 127 fall through);
- *  5. the code table (data/codes.tsv);
- *  6. the class (x00 of the class, RFC 3261 §8.1.3.2).
+ *  4. the Q.850 cause's own meaning (data/q850.tsv), only when it says
+ *     more than the code (sipoutcome_q850_decides()); after ringing a
+ *     cause of category unavailable or timeout is NO_ANSWER;
+ *  5. the code table (data/codes.tsv), with 408/480 after ringing
+ *     NO_ANSWER and the SER-family proxies' own 477/478/479 FAILED/
+ *     unreachable;
+ *  6. the class (x00 of the class, RFC 3261 §8.1.3.2);
+ *  7. RFC 8606 location=: U moves a callee/network/unknown blame to the
+ *     callee, a network location to the network; a reply the proxy made
+ *     itself (not a timer) is blamed on the proxy unless on the caller.
  * A 1xx gives tag NONE.
  *
  * @param[in]  in   the response and its context; in->reason is only read

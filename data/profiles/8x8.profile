@@ -15,7 +15,11 @@
 #    Calls that rang unanswered are not request errors and keep
 #    retry=later. Three exceptions, where the protocol decides: 491 waits
 #    and retries (RFC 3261 14.1); 501, 505 and 513 fail the same way until
-#    the request changes.
+#    the request changes. Busy (486) is no request error either: it keeps
+#    the retry=later of the code table (RFC 3261 21.4.24).
+#  - 8x8 groups 403 and 603 as "rejected at once: check the caller ID or a
+#    block". A 603 before anything rang may be that and not the callee's
+#    choice, so its blame is unknown there (as in the cognigy profile).
 #  - The usual cause 8x8 gives per code, its troubleshooting groups
 #    (not connecting: 408 480 487; refused at once: 403 603; bad number
 #    format: 404 484; network or routing: 500 502 503 504) and its advice
@@ -45,7 +49,7 @@ match code=415 set hint="Codec mismatch: 8x8 voice takes G.711 (PCMU or PCMA) an
 match code=480 ringing=0 set tag=FAILED category=unavailable hint="The callee's device is switched off or out of coverage and never rang; make sure the destination can be reached before calling again."
 match code=480 ringing=1 set retry=later hint="The callee's phone rang but nobody took the call; 8x8 counts this as NO_ANSWER, and a later attempt may get through."
 match code=484 set hint="Digits are missing from the number; check its E.164 form and the country code."
-match code=486 set hint="The callee's line is in use, or they turned the call down or have do-not-disturb set; their side decided."
+match code=486 set retry=later hint="The callee's line is in use, or they turned the call down or have do-not-disturb set; their side decided."
 match code=487 ringing=0 set hint="The attempt was dropped before anything rang, normally because the caller hung up; only worth a look if it hits every call."
 match code=487 ringing=1 set retry=later hint="The attempt ended while it was ringing: by the caller (CANCELED), or with no CANCEL from the caller by the far side giving up (NO_ANSWER)."
 match code=488 set hint="The SDP offer did not fit: compare codecs and media settings with what 8x8 takes (PCMU, PCMA, G.722)."
@@ -63,6 +67,7 @@ match code=513 set retry=no hint="The message is too large for 8x8; trim headers
 
 # 6xx: final everywhere.
 match code=600 set hint="None of the callee's endpoints was free to take the call."
+match code=603 ringing=0 set blame=unknown hint="Refused before anything rang: 8x8 groups this with 403, so check the caller ID is a verified 8x8 number cleared for the country and that the number is not blocked."
 match code=603 set hint="The far end turned the call down; if that happens at once or on every call, check the caller ID is a verified 8x8 number and the number is not blocked."
 match code=604 set hint="The number exists nowhere; check it and stop dialing it."
 match code=606 set hint="The far end cannot meet what the session asks for; review the codecs and other media settings."

@@ -8,7 +8,9 @@
 #    processed) and "400 Permission Denied" (missing rights or wrong
 #    credentials, which is 403's meaning under a 400 code). Rules match the
 #    phrase and classify by meaning; rewrite= restores the phrase of the
-#    code for reason_mode=rewrite (normalize does that by itself).
+#    code for reason_mode=rewrite (normalize does that by itself). The
+#    cause reported is the one of that meaning (21, as RFC 3398 8.2.6.1
+#    gives 403), not 400's 41.
 #  - 480 is not a no-answer there: no application is attached to the
 #    called number, or the gateway has no capacity left. Both happen before
 #    anything rings, so only 480 before ringing becomes FAILED/unavailable
@@ -32,7 +34,7 @@ description "Cognigy Voice Gateway: own phrases (400 Permission Denied, 202 OK) 
 match code=202 phrase="ok" set rewrite="Accepted" hint="Cognigy's wording for 202 Accepted: work on the request goes on after this reply, and no action is needed."
 
 # 4xx
-match code=400 phrase="permission denied" set tag=FAILED category=forbidden retry=no blame=caller rewrite="Bad Request" hint="Cognigy's Permission Denied: the sender lacks rights, sent wrong credentials or reached the wrong server; check those, and block an IP that floods them."
+match code=400 phrase="permission denied" set tag=FAILED category=forbidden retry=no blame=caller cause=21 rewrite="Bad Request" hint="Cognigy's Permission Denied: the sender lacks rights, sent wrong credentials or reached the wrong server; check those, and block an IP that floods them."
 match code=403 set hint="Refused for missing rights or bad credentials; fix the sender's account, and treat a flood of refusals from one address as probing worth blocking."
 match code=404 set hint="The number is not set up in the Voice Gateway Self-Service Portal, or a Transfer Node has a wrong URI; unknown callers trying numbers may be SIP spam to block."
 match code=408 ringing=0 set retry=later hint="Timed out before any ringing, usually a network or server fault; retry after a pause, and for repeats set the gateway's PCAP of the call beside the provider's."

@@ -19,9 +19,12 @@
 #                         unavailable canceled timeout no_response
 #                         invalid_number auth forbidden media congestion
 #                         server_error unwanted blocked billing line_limit
-#                         loop protocol identity other
+#                         loop protocol identity unreachable other
 #   retry=no              no alternate later
 #   blame=callee          caller callee network proxy unknown
+#   cause=21              the Q.850 cause the result reports when the reply
+#                         carried none (for a code used with another
+#                         meaning; RFC 3398 §8.2.6.1 values), 1..127
 #   hint="..."            one sentence for the operator (at most 240 bytes)
 #   rewrite="..."         reason phrase used by reason_mode=rewrite
 #
@@ -30,8 +33,9 @@
 # match a q850 cause; then the other rules. Among rules, the profile's own
 # come before its parent's, and within one profile the most specific
 # first: code beats class, then a phrase key, then a ringing key; equal
-# ranks keep file order. After the rules: the Q.850 cause's own meaning,
-# the code table (data/codes.tsv), the class. Two rules with the same
+# ranks keep file order. After the rules: a received Q.850 cause, only
+# when it says more than the code (data/q850.tsv), the code table
+# (data/codes.tsv), the class, and last RFC 8606 location= for the blame. Two rules with the same
 # match keys in one profile are an error.
 #
 # rfc is the root profile: the standard meaning of each code, which the

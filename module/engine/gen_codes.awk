@@ -1,6 +1,7 @@
 # gen_codes.awk: compile data/codes.tsv into the engine's C code table.
 #
-#   awk -f module/engine/gen_codes.awk data/codes.tsv > codes_table.c
+#   awk -f module/engine/gen_common.awk -f module/engine/gen_codes.awk \
+#       data/codes.tsv > codes_table.c
 #
 # Input format: see the comment block at the top of data/codes.tsv.
 # Output: sipoutcome_codes_table[], sipoutcome_codes_count and
@@ -14,79 +15,13 @@
 
 BEGIN {
 	FS = "\t"
+	data_name = "codes.tsv"
 	nrows = 0
 	prev = 0
-	failed = 0
-
-	ntags = split("COMPLETED BUSY NO_ANSWER CANCELED FAILED", w, " ")
-	for (i = 1; i <= ntags; i++)
-		ok_tag[w[i]] = 1
-	n = split("answered redirected busy declined no_answer unavailable " \
-	    "canceled timeout no_response invalid_number auth forbidden " \
-	    "media congestion server_error unwanted blocked billing " \
-	    "line_limit loop protocol identity other", w, " ")
-	for (i = 1; i <= n; i++)
-		ok_cat[w[i]] = 1
-	n = split("no alternate later", w, " ")
-	for (i = 1; i <= n; i++)
-		ok_retry[w[i]] = 1
-	n = split("caller callee network proxy unknown", w, " ")
-	for (i = 1; i <= n; i++)
-		ok_blame[w[i]] = 1
-
-	# Bracket expression of the control bytes 0x01-0x1f and 0x7f (a NUL
-	# cannot be held in an awk string portably, so it is not listed).
-	ctrl = "["
-	for (i = 1; i < 32; i++)
-		ctrl = ctrl sprintf("%c", i)
-	ctrl = ctrl sprintf("%c", 127) "]"
 
 	names[1] = "code"; names[2] = "phrase"; names[3] = "rfc"
 	names[4] = "tag"; names[5] = "category"; names[6] = "retry"
 	names[7] = "blame"; names[8] = "cause"; names[9] = "meaning"
-}
-
-# Report msg for line lineno, or for the whole file when lineno is 0,
-# then stop with status 1; END prints nothing once failed is set.
-function fail_at(lineno, msg,    f) {
-	f = FILENAME
-	if (f == "" || f == "-")
-		f = "codes.tsv"
-	if (lineno > 0)
-		printf "%s:%d: %s\n", f, lineno, msg > "/dev/stderr"
-	else
-		printf "%s: %s\n", f, msg > "/dev/stderr"
-	failed = 1
-	exit 1
-}
-
-function fail(msg) {
-	fail_at(FNR, msg)
-}
-
-# C string literal for s: backslash, double quote and '?' (trigraphs) escaped.
-function cstr(s,    out, ci, c, slen) {
-	out = ""
-	slen = length(s)
-	for (ci = 1; ci <= slen; ci++) {
-		c = substr(s, ci, 1)
-		if (c == "\\")
-			out = out "\\\\"
-		else if (c == "\"")
-			out = out "\\\""
-		else if (c == "?")
-			out = out "\\?"
-		else
-			out = out c
-	}
-	return "\"" out "\""
-}
-
-# A word ("-" or a known name) as an enum constant.
-function enum_name(prefix, word) {
-	if (word == "-")
-		return prefix "NONE"
-	return prefix toupper(word)
 }
 
 # Comments and blank lines.

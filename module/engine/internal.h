@@ -11,6 +11,11 @@ extern const sipoutcome_code_t sipoutcome_codes_table[];
 extern const size_t sipoutcome_codes_count;
 extern const int16_t sipoutcome_codes_index[600];
 
+/* Generated from data/q850.tsv by gen_q850.awk (q850_table.c): indexed
+ * by cause, rows of undefined causes are all zero. */
+extern const sipoutcome_q850_t sipoutcome_q850_table[128];
+extern const size_t sipoutcome_q850_count;
+
 /* Generated from the data/profiles files by gen_embed.awk. */
 typedef struct so_embedded {
 	const char *name; /* file name, e.g. "okitoki.profile" */
@@ -21,7 +26,7 @@ extern const so_embedded_t sipoutcome_builtin_profiles[];
 extern const size_t sipoutcome_builtin_profiles_count;
 
 /* One profile rule: match keys (-1 / NULL = any) and the values it sets
- * (0 / NULL = leaves the field to lower precedence steps). */
+ * (0 / NULL / -1 = leaves the field to lower precedence steps). */
 typedef struct so_rule {
 	int16_t code;	 /* 100..699 or -1 */
 	int8_t klass;	 /* 1..6 or -1 */
@@ -35,6 +40,9 @@ typedef struct so_rule {
 	sipoutcome_blame_t blame;
 	const char *hint;
 	const char *rewrite;
+	int16_t set_cause; /* Q.850 cause the result reports when no cause
+			      was received (the meaning's, RFC 3398
+			      §8.2.6.1), -1: the code's */
 	int line;  /* line in its file, for messages */
 	int rank;  /* specificity, higher first */
 } so_rule_t;

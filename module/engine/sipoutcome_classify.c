@@ -23,6 +23,7 @@ typedef struct acc {
 	const char *hint;
 	const char *rewrite;
 	const char *decided_by;
+	int cause; /* Q.850 cause a profile rule reports, -1 none */
 } acc_t;
 
 static void fill(acc_t *a, sipoutcome_tag_t tag, sipoutcome_category_t cat,
@@ -115,62 +116,57 @@ static void step_profile(const sipoutcome_input_t *in, acc_t *a, int cause)
 			a->hint = r->hint;
 		if(a->rewrite == NULL)
 			a->rewrite = r->rewrite;
+		if(a->cause < 0)
+			a->cause = r->set_cause;
 	}
 }
 
-/* Step 4: the Q.850 cause's own meaning (ITU-T Q.850 §2.2.7, RFC 3398
- * §7.2.4.1). 16, 31 and 127 carry no information and fall through. */
+/* After ringing, a callee who could not be reached (unavailable) or a
+ * timer that ran out is a callee who did not answer: the rule the code
+ * table applies to 408 and 480 after an 18x (RFC 3261 §21.4.9, §21.4.18;
+ * Q.850 18 vs 19). */
+static int ringing_no_answer(const sipoutcome_input_t *in,
+		sipoutcome_category_t cat)
+{
+	return (in->flags & SIPOUTCOME_CTX_RINGING)
+		   && (cat == SIPOUTCOME_CAT_UNAVAILABLE
+				   || cat == SIPOUTCOME_CAT_TIMEOUT);
+}
+
+/* Step 4: the Q.850 cause's own meaning (data/q850.tsv), when it says
+ * more than the code (sipoutcome_q850_decides: RFC 3398 §8.2.6.1 and what
+ * Asterisk and FreeSWITCH send with each code). */
 static void step_q850(const sipoutcome_input_t *in, acc_t *a)
 {
-	switch(in->q850) {
-		case 17:
-			fill(a, SIPOUTCOME_TAG_BUSY, SIPOUTCOME_CAT_BUSY,
-					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "q850");
-			break;
-		case 18:
-		case 19:
-			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
-					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "q850");
-			break;
-		case 20:
-			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_UNAVAILABLE,
-					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "q850");
-			break;
-		case 1:
-		case 3:
-		case 22:
-		case 28:
-			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_INVALID_NUMBER,
-					SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLER, "q850");
-			break;
-		case 21:
-			fill(a, SIPOUTCOME_TAG_BUSY, SIPOUTCOME_CAT_DECLINED,
-					SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLEE, "q850");
-			break;
-		case 34:
-		case 38:
-		case 41:
-		case 42:
-		case 44:
-		case 47:
-			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_CONGESTION,
-					SIPOUTCOME_RETRY_ALTERNATE, SIPOUTCOME_BLAME_NETWORK,
-					"q850");
-			break;
-		default:
-			break;
-	}
+	const sipoutcome_q850_t *q;
+
+	if(!sipoutcome_q850_decides(in->code, in->q850))
+		return;
+	q = sipoutcome_q850_lookup(in->q850);
+	if(ringing_no_answer(in, q->category))
+		fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
+				SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "q850");
+	else
+		fill(a, q->tag, q->category, q->retry, q->blame, "q850");
 }
 
-/* Step 5: the code table, with the two ringing-dependent codes and the
- * 487 that no caller CANCEL explains. */
+/* Step 5: the code table, with the two ringing-dependent codes, the
+ * 487 that no caller CANCEL explains, and the unregistered codes a
+ * SER-family proxy (Kamailio, OpenSIPS: core/error.h E_SEND, E_BAD_ADDRESS,
+ * E_BAD_URI) sends when it cannot reach the next hop: 477 send failure,
+ * 478 unresolvable destination, 479 unusable next-hop URI. */
 static void step_code(const sipoutcome_input_t *in, acc_t *a,
 		const sipoutcome_code_t *row, int registered)
 {
 	int ringing = (in->flags & SIPOUTCOME_CTX_RINGING) != 0;
 
-	if(!registered)
+	if(!registered) {
+		if(in->code >= 477 && in->code <= 479)
+			fill(a, SIPOUTCOME_TAG_FAILED, SIPOUTCOME_CAT_UNREACHABLE,
+					SIPOUTCOME_RETRY_ALTERNATE, SIPOUTCOME_BLAME_NETWORK,
+					"code");
 		return;
+	}
 	if(ringing && (in->code == 408 || in->code == 480)) {
 		fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
 				SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "code");
@@ -187,6 +183,28 @@ static void step_code(const sipoutcome_input_t *in, acc_t *a,
 		return;
 	}
 	fill(a, row->tag, row->category, row->retry, row->blame, "code");
+}
+
+/* Step 7: who is to blame, from where the cause was generated (RFC 8606
+ * location=, "U" the user, anything else a network) and from who made the
+ * reply. location tells apart the callee's side and the network; it does
+ * not clear the caller of a wrong number or missing credentials, so a
+ * caller's blame stays. A reply the proxy made itself (not a timer) is the
+ * proxy's doing unless the code puts it on the caller. */
+static void step_blame(const sipoutcome_input_t *in, acc_t *a)
+{
+	if(a->tag == SIPOUTCOME_TAG_COMPLETED || a->tag == SIPOUTCOME_TAG_CANCELED)
+		return;
+	if(in->q850 >= 0 && in->location != SIPOUTCOME_LOC_NONE
+			&& (a->blame == SIPOUTCOME_BLAME_CALLEE
+					|| a->blame == SIPOUTCOME_BLAME_NETWORK
+					|| a->blame == SIPOUTCOME_BLAME_UNKNOWN))
+		a->blame = in->location == SIPOUTCOME_LOC_USER
+						   ? SIPOUTCOME_BLAME_CALLEE
+						   : SIPOUTCOME_BLAME_NETWORK;
+	if((in->flags & SIPOUTCOME_CTX_LOCAL) && !(in->flags & SIPOUTCOME_CTX_TIMEOUT)
+			&& a->blame != SIPOUTCOME_BLAME_CALLER)
+		a->blame = SIPOUTCOME_BLAME_PROXY;
 }
 
 /* Asterisk app_dial.c handle_cause(): 17 BUSY, 34 CONGESTION, 16/19
@@ -242,20 +260,17 @@ int sipoutcome_classify(const sipoutcome_input_t *in, sipoutcome_result_t *out)
 	}
 
 	memset(&a, 0, sizeof(a));
+	a.cause = -1;
 	step_context(in, &a);
 	step_profile(in, &a, 1);
 	step_profile(in, &a, 0);
 	step_q850(in, &a);
 	step_code(in, &a, row, own != NULL);
 	fill(&a, row->tag, row->category, row->retry, row->blame, "class");
+	step_blame(in, &a);
 
-	/* A reply the proxy made itself (not a timer) is the proxy's doing
-	 * unless the code puts it on the caller. */
-	if((in->flags & SIPOUTCOME_CTX_LOCAL) && !(in->flags & SIPOUTCOME_CTX_TIMEOUT)
-			&& a.tag != SIPOUTCOME_TAG_COMPLETED
-			&& a.blame != SIPOUTCOME_BLAME_CALLER)
-		a.blame = SIPOUTCOME_BLAME_PROXY;
-
+	if(a.cause >= 0 && !(in->q850 >= 0 && in->q850 <= 127))
+		out->cause = a.cause;
 	out->tag = a.tag;
 	out->category = a.category;
 	out->retry = a.retry;

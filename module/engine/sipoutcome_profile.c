@@ -255,6 +255,15 @@ static int set_kv(line_t *l, so_rule_t *r, const char *key, size_t klen)
 			r->rewrite = s;
 		return end_of_token(l, name);
 	}
+	if(so_ieq(key, klen, "cause", 5)) {
+		int v;
+		if(r->set_cause >= 0)
+			goto dup;
+		if(parse_int(l, "cause", 1, 127, &v) < 0)
+			return -1;
+		r->set_cause = (int16_t)v;
+		return 0;
+	}
 	n = word(l, &s);
 	if(so_ieq(key, klen, "tag", 3)) {
 		if(r->tag)
@@ -274,8 +283,8 @@ static int set_kv(line_t *l, so_rule_t *r, const char *key, size_t klen)
 		rc = sipoutcome_blame_parse(s, n, &r->blame);
 	} else {
 		set_err(l->err, l->source, l->no, "set",
-				"unknown set key '%s' (tag, category, retry, blame, hint, "
-				"rewrite)",
+				"unknown set key '%s' (tag, category, retry, blame, cause, "
+				"hint, rewrite)",
 				name);
 		return -1;
 	}
@@ -302,6 +311,7 @@ static int parse_rule(line_t *l, so_rule_t *r)
 	r->klass = -1;
 	r->ringing = -1;
 	r->q850 = -1;
+	r->set_cause = -1;
 	r->line = l->no;
 	for(;;) {
 		skip_blank(l);

@@ -339,9 +339,17 @@ static int q850_canonical(const char *p, const char *end)
 
 int sipoutcome_reason_q850(const char *body, size_t len)
 {
+	return sipoutcome_reason_q850_loc(body, len, NULL);
+}
+
+int sipoutcome_reason_q850_loc(
+		const char *body, size_t len, sipoutcome_location_t *loc)
+{
 	sipoutcome_reason_hdr_t r;
 	int cause;
 
+	if(loc != NULL)
+		*loc = SIPOUTCOME_LOC_NONE;
 	if(body == NULL)
 		return -1;
 	if(len > REASON_SCAN_MAX)
@@ -356,7 +364,10 @@ int sipoutcome_reason_q850(const char *body, size_t len)
 	cause = q850_common(body, body + len);
 	if(cause >= 0)
 		return cause;
+	/* location= is not a common value: only the full parser reads it */
 	sipoutcome_reason_hdr_init(&r);
 	(void)sipoutcome_reason_hdr_parse(body, len, &r);
+	if(loc != NULL && r.q850 >= 0)
+		*loc = sipoutcome_location_parse(r.location, strlen(r.location));
 	return r.q850;
 }

@@ -24,23 +24,26 @@ done
 # The generated engine sources: the build tree's, else made here with the
 # same rules as module/engine/Makefile.am.
 gen=()
-for g in codes_table.c profiles_builtin.c; do
+for g in codes_table.c q850_table.c profiles_builtin.c; do
 	if [ -f "$eng/$g" ]; then
 		gen+=("$eng/$g")
 	fi
 done
-if [ "${#gen[@]}" -ne 2 ]; then
-	awk -f "$eng/gen_codes.awk" "$top/data/codes.tsv" >"$work/codes_table.c" || exit 99
+if [ "${#gen[@]}" -ne 3 ]; then
+	awk -f "$eng/gen_common.awk" -f "$eng/gen_codes.awk" "$top/data/codes.tsv" \
+		>"$work/codes_table.c" || exit 99
+	awk -f "$eng/gen_common.awk" -f "$eng/gen_q850.awk" "$top/data/q850.tsv" \
+		>"$work/q850_table.c" || exit 99
 	awk -f "$eng/gen_embed.awk" "$top/data/profiles/rfc.profile" \
 		"$top/data/profiles/8x8.profile" "$top/data/profiles/okitoki.profile" \
 		"$top/data/profiles/cognigy.profile" >"$work/profiles_builtin.c" || exit 99
-	gen=("$work/codes_table.c" "$work/profiles_builtin.c")
+	gen=("$work/codes_table.c" "$work/q850_table.c" "$work/profiles_builtin.c")
 fi
 srcs=("$eng"/sipoutcome_*.c "${gen[@]}")
 bin=$work/bench_classify
 gcc -O2 -g -I"$top/include" -I"$eng" -o "$bin" "$here/bench_classify.c" "${srcs[@]}" ||
 	{ echo "micro: build failed" >&2; exit 99; }
-echo "built: gcc -O2 -g -Iinclude -Imodule/engine tests/bench/bench_classify.c module/engine/{sipoutcome_*,codes_table,profiles_builtin}.c"
+echo "built: gcc -O2 -g -Iinclude -Imodule/engine tests/bench/bench_classify.c module/engine/{sipoutcome_*,codes_table,q850_table,profiles_builtin}.c"
 
 declare -A NS
 while IFS=$'\t' read -r name ns; do

@@ -153,9 +153,13 @@ static const case_t cases[] = {
 		{"204 canceled", 204, CANC, -1, {T(COMPLETED), C(ANSWERED), ANY, ANY, D(ANSWER), 16, "context"}},
 
 		/* busy family */
-		{"486", 486, 0, -1, {T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 17, "code"}},
-		{"486 ringing", 486, RING, -1, {T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 17, "code"}},
-		{"600", 600, 0, -1, {T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 17, "code"}},
+		/* busy is retry=later with or without a Reason header repeating it
+		 * (issue 11 item 4: RFC 3261 §21.4.24/§21.6.1 Retry-After) */
+		{"486", 486, 0, -1, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 17, "code"}},
+		{"486 ringing", 486, RING, -1, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 17, "code"}},
+		{"486 q850=17", 486, 0, 17, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 17, "code"}},
+		{"600", 600, 0, -1, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 17, "code"}},
+		{"600 q850=17", 600, 0, 17, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 17, "code"}},
 		{"603", 603, 0, -1, {T(BUSY), C(DECLINED), R(NO), B(CALLEE), D(CHANUNAVAIL), 21, "code"}},
 
 		/* no answer, unavailable, timeouts */
@@ -211,18 +215,19 @@ static const case_t cases[] = {
 		/* Q.850 cause from a Reason header */
 		{"480 q850=17", 480, 0, 17, {T(BUSY), C(BUSY), ANY, B(CALLEE), D(BUSY), 17, "q850"}},
 		{"480 q850=19", 480, 0, 19, {T(NO_ANSWER), C(NO_ANSWER), ANY, B(CALLEE), D(NOANSWER), 19, "q850"}},
-		{"480 q850=18", 480, 0, 18, {T(NO_ANSWER), ANY, ANY, ANY, D(NOANSWER), 18, "q850"}},
-		{"486 q850=16", 486, 0, 16, {T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 16, "code"}},
-		{"404 q850=1", 404, 0, 1, {T(FAILED), C(INVALID_NUMBER), R(NO), B(CALLER), D(CHANUNAVAIL), 1, "q850"}},
+		/* 480 implies 18 (RFC 3398 §8.2.6.1): the code decides */
+		{"480 q850=18", 480, 0, 18, {T(NO_ANSWER), C(UNAVAILABLE), R(LATER), B(CALLEE), D(NOANSWER), 18, "code"}},
+		{"486 q850=16", 486, 0, 16, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 16, "code"}},
+		{"404 q850=1", 404, 0, 1, {T(FAILED), C(INVALID_NUMBER), R(NO), B(CALLER), D(CHANUNAVAIL), 1, "code"}},
 		{"500 q850=34", 500, 0, 34, {T(FAILED), C(CONGESTION), ANY, ANY, D(CONGESTION), 34, "q850"}},
-		{"503 q850=34", 503, 0, 34, {T(FAILED), C(CONGESTION), ANY, ANY, D(CONGESTION), 34, "q850"}},
+		{"503 q850=34", 503, 0, 34, {T(FAILED), C(CONGESTION), ANY, ANY, D(CONGESTION), 34, "code"}},
 		{"603 q850=21", 603, 0, 21, {T(BUSY), C(DECLINED), ANY, B(CALLEE), ANY, 21, ANY}},
 		/* 16, 31 and 127 carry no information */
 		{"480 q850=31", 480, 0, 31, {T(NO_ANSWER), C(UNAVAILABLE), R(LATER), B(CALLEE), D(NOANSWER), 31, "code"}},
 		{"480 q850=127", 480, 0, 127, {T(NO_ANSWER), C(UNAVAILABLE), R(LATER), B(CALLEE), D(NOANSWER), 127, "code"}},
 		{"480 q850=16", 480, 0, 16, {T(NO_ANSWER), C(UNAVAILABLE), R(LATER), B(CALLEE), D(NOANSWER), 16, "code"}},
-		{"486 q850=31", 486, 0, 31, {T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 31, "code"}},
-		{"486 q850=127", 486, 0, 127, {T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 127, "code"}},
+		{"486 q850=31", 486, 0, 31, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 31, "code"}},
+		{"486 q850=127", 486, 0, 127, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 127, "code"}},
 		{"503 q850=127", 503, 0, 127, {T(FAILED), C(CONGESTION), R(ALTERNATE), B(NETWORK), D(CONGESTION), 127, "code"}},
 		{"404 q850=31", 404, 0, 31, {T(FAILED), C(INVALID_NUMBER), R(NO), B(CALLER), D(CHANUNAVAIL), 31, "code"}},
 		{"408 q850=16", 408, 0, 16, {T(FAILED), C(TIMEOUT), ANY, ANY, ANY, 16, "code"}},
@@ -232,7 +237,7 @@ static const case_t cases[] = {
 		/* unregistered codes decide by class */
 		{"499", 499, 0, -1, {T(FAILED), C(PROTOCOL), R(NO), B(CALLER), ANY, 41, "class"}},
 		{"599", 599, 0, -1, {T(FAILED), C(SERVER_ERROR), R(ALTERNATE), B(NETWORK), ANY, 41, "class"}},
-		{"699", 699, 0, -1, {T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 17, "class"}},
+		{"699", 699, 0, -1, {T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 17, "class"}},
 		{"399", 399, 0, -1, {T(FAILED), C(REDIRECTED), R(ALTERNATE), B(CALLEE), ANY, 31, "class"}},
 		{"299", 299, CANC, -1, {T(COMPLETED), C(ANSWERED), R(NO), B(CALLEE), D(ANSWER), 16, "context"}},
 };
@@ -312,8 +317,9 @@ static void test_cause(void **state)
  * decided_by differ. */
 static void test_unknown_codes(void **state)
 {
+	/* not 477-479: test_proxy_codes */
 	static const int unknown[] = {150, 101, 179, 198, 201, 299, 303, 399, 409,
-			411, 477, 478, 479, 490, 499, 506, 599, 601, 605, 699};
+			411, 476, 490, 499, 506, 599, 601, 605, 699};
 	static const int causes[] = {-1, 16, 17, 19, 21, 31, 34, 127};
 	size_t i, k;
 	unsigned int f;

@@ -79,7 +79,7 @@ static const want_code_t want_codes[] = {
 		{483, "Too Many Hops", 25, T(FAILED), C(LOOP), R(ALTERNATE), B(NETWORK)},
 		{484, "Address Incomplete", 28, T(FAILED), C(INVALID_NUMBER), R(NO), B(CALLER)},
 		{485, "Ambiguous", 1, T(FAILED), C(INVALID_NUMBER), R(NO), B(CALLER)},
-		{486, "Busy Here", 17, T(BUSY), C(BUSY), R(NO), B(CALLEE)},
+		{486, "Busy Here", 17, T(BUSY), C(BUSY), R(LATER), B(CALLEE)},
 		{487, "Request Terminated", 16, T(CANCELED), C(CANCELED), R(NO), B(CALLER)},
 		{488, "Not Acceptable Here", 88, T(FAILED), C(MEDIA), R(NO), B(CALLER)},
 		{489, "Bad Event", 31, T(FAILED), C(PROTOCOL), R(NO), B(CALLER)},
@@ -95,7 +95,7 @@ static const want_code_t want_codes[] = {
 		{513, "Message Too Large", 127, T(FAILED), C(PROTOCOL), R(NO), B(NETWORK)},
 		{555, "Push Notification Service Not Supported", 31, T(FAILED), C(OTHER), R(NO), B(NETWORK)},
 		{580, "Precondition Failure", 31, T(FAILED), C(MEDIA), R(NO), B(NETWORK)},
-		{600, "Busy Everywhere", 17, T(BUSY), C(BUSY), R(NO), B(CALLEE)},
+		{600, "Busy Everywhere", 17, T(BUSY), C(BUSY), R(LATER), B(CALLEE)},
 		{603, "Decline", 21, T(BUSY), C(DECLINED), R(NO), B(CALLEE)},
 		{604, "Does Not Exist Anywhere", 1, T(FAILED), C(INVALID_NUMBER), R(NO), B(CALLER)},
 		{606, "Not Acceptable", 88, T(FAILED), C(MEDIA), R(NO), B(CALLER)},
@@ -402,7 +402,8 @@ static void test_names(void **state)
 			"declined", "no_answer", "unavailable", "canceled", "timeout",
 			"no_response", "invalid_number", "auth", "forbidden", "media",
 			"congestion", "server_error", "unwanted", "blocked", "billing",
-			"line_limit", "loop", "protocol", "identity", "other"};
+			"line_limit", "loop", "protocol", "identity", "unreachable",
+			"other"};
 	static const char *const retries[] = {"-", "no", "alternate", "later"};
 	static const char *const blames[] = {
 			"-", "caller", "callee", "network", "proxy", "unknown"};

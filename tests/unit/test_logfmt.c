@@ -157,7 +157,7 @@ static void test_example_486(void **state)
 {
 	static const char callid[] = "a84b4c76e66710@pc33.atlanta.com";
 	static const char want[] =
-			"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee"
+			"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee"
 			" source=remote ringing=0 callid=a84b4c76e66710@pc33.atlanta.com"
 			" reason=\"Busy Here\"";
 	sipoutcome_result_t r = tu_classify(486, 0, -1, NULL);

@@ -345,7 +345,7 @@ static void test_precedence_within_profile(void **state)
 	check_hint("486 ringing", &r, "rang 486");
 	r = tu_classify(486, 0, -1, p);
 	tu_check("486", &r,
-			&(tu_expect_t){T(BUSY), C(BUSY), R(NO), B(CALLEE), D(BUSY), 17,
+			&(tu_expect_t){T(BUSY), C(BUSY), R(LATER), B(CALLEE), D(BUSY), 17,
 					"profile"});
 	check_hint("486", &r, "plain 486");
 
