@@ -82,6 +82,10 @@ typedef enum sipoutcome_category {
 	SIPOUTCOME_CAT_LOOP,
 	SIPOUTCOME_CAT_PROTOCOL,
 	SIPOUTCOME_CAT_IDENTITY,
+	SIPOUTCOME_CAT_ANSWERED_ELSEWHERE, /**< the caller canceled because
+					       another branch answered (CANCEL
+					       Reason SIP;cause=200, RFC 3326
+					       §3.1; Q.850 26) */
 	SIPOUTCOME_CAT_UNREACHABLE, /**< the next hop or its network could not
 					be reached (proxy send failure 477,
 					unresolvable 478, bad URI 479; Q.850
@@ -482,6 +486,10 @@ enum sipoutcome_ctx_flag {
 	SIPOUTCOME_CTX_TIMEOUT = 1u << 3,  /**< a transaction timer fired */
 	SIPOUTCOME_CTX_REPLIED = 1u << 4,  /**< the next hop sent any reply
 					       (a 100 counts) */
+	SIPOUTCOME_CTX_ELSEWHERE = 1u << 5, /**< the caller's CANCEL carried
+						 Reason SIP;cause=200 "Call
+						 completed elsewhere" (RFC
+						 3326 §3.1) */
 };
 
 /** Everything classify looks at. Zero-initialise, then fill. */
@@ -494,10 +502,13 @@ typedef struct sipoutcome_input {
 	const sipoutcome_profile_t *profile; /**< NULL: built-in defaults */
 	sipoutcome_location_t location; /**< RFC 8606 location= of the
 					     Q.850 value; NONE when absent */
+	int cancel_q850;	/**< Q.850 cause of the Reason header of the
+				     caller's CANCEL (FreeSWITCH, Asterisk send
+				     one, RFC 3326), -1 none */
 } sipoutcome_input_t;
 
 /**
- * Set in->q850 = -1 and everything else to zero.
+ * Set in->q850 = in->cancel_q850 = -1 and everything else to zero.
  * @param[out] in  NULL is ignored.
  */
 void sipoutcome_input_init(sipoutcome_input_t *in);
@@ -506,9 +517,12 @@ void sipoutcome_input_init(sipoutcome_input_t *in);
  * Classify one final (or provisional) response.
  *
  * Precedence, highest first (README.md "How an outcome is decided"):
- *  1. transaction context: 2xx is COMPLETED; a 487 after the caller's
- *     CANCEL is CANCELED; a proxy timeout is NO_ANSWER after ringing and
- *     FAILED otherwise;
+ *  1. transaction context: 2xx is COMPLETED; a 487 (or the proxy's own
+ *     timeout) after the caller's CANCEL is, in this order: what the
+ *     CANCEL's Reason says (answered elsewhere: CANCELED/
+ *     answered_elsewhere; a Q.850 cause with an outcome, such as 19: that
+ *     outcome), what a profile rule with canceled=1 says, else CANCELED;
+ *     a proxy timeout is NO_ANSWER after ringing and FAILED otherwise;
  *  2. a profile rule that matches the Q.850 cause;
  *  3. a profile rule that matches the code, class, ringing or phrase;
  *  4. the Q.850 cause's own meaning (data/q850.tsv), only when it says

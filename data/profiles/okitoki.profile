@@ -10,10 +10,16 @@
 #  - A call whose last response was 180 or 183 is counted as not answered.
 #    A proxy sees that as its own timeout after ringing (NO_ANSWER from the
 #    engine), a 408/480 after ringing (NO_ANSWER too), or a 487 after the
-#    dialer's CANCEL (CANCELED, decided by the transaction): rules here
-#    only add hints to those.
-#  - A call that got nothing after 100 Trying is dropped after 10 seconds;
-#    a proxy sees its own timeout before ringing (decided by the engine).
+#    dialer's own CANCEL: the dialer hangs up when its ring timer runs
+#    out, so here a CANCEL after ringing is NO_ANSWER, not CANCELED
+#    (canceled=1 rules).
+#  - A call that got nothing after 100 Trying is dropped by the dialer
+#    after 10 seconds and filed as "100 No answer", a matter to raise with
+#    the provider: a CANCEL before any ringing is NO_ANSWER with category
+#    no_response, blamed on the network. A proxy's own timeout before
+#    ringing is decided by the engine.
+#  - A Reason header in the CANCEL comes first (engine, RFC 3326): a
+#    CANCEL saying the call was answered elsewhere stays CANCELED.
 #  - 408 and 480 before ringing mean the subscriber could not be reached
 #    (phone off, no coverage, number out of service): FAILED/unavailable,
 #    worth trying later. Some providers send 480 where 180/183 belonged,
@@ -24,6 +30,10 @@
 profile okitoki
 inherits rfc
 description "Oki-Toki call center and dialer: 600/603 mean the account's line limit, 180/183 as the last reply is a no-answer, 408/480 before ringing an unreachable subscriber"
+
+# The dialer's own CANCEL (the engine reads the CANCEL's Reason first).
+match canceled=1 ringing=1 set tag=NO_ANSWER category=no_answer retry=later blame=callee hint="The dialer hung up while it rang (its ring timer ran out); Oki-Toki files a call whose last reply was 180/183 as no answer."
+match canceled=1 ringing=0 set tag=NO_ANSWER category=no_response retry=alternate blame=network hint="The dialer gave up with nothing but 100 Trying (Oki-Toki waits 10 s): its 100 No answer; take a few examples with exact times to the provider."
 
 # 4xx
 match code=403 set hint="The provider refused the call; check its IP ACL, that the destination is allowed, that the caller ID is approved, the trunk registration, outbound auth and the balance."

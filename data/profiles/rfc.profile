@@ -12,6 +12,11 @@
 #   class=4xx       a code class, 1xx..6xx (or just 4)
 #   q850=17         the Q.850 cause of a Reason header, 0..127
 #   ringing=1       1: an 18x was received before the final; 0: none was
+#   canceled=1      1: the caller sent CANCEL, the call would be CANCELED
+#                   (487 or the proxy's timeout after it): such rules read
+#                   the caller's CANCEL, after the CANCEL's own Reason
+#                   header and before the generic CANCELED; 0: the caller
+#                   sent no CANCEL
 #   phrase="limit"  case-insensitive substring of the received reason phrase
 # set keys (fields not set fall through to the next step below):
 #   tag=BUSY              COMPLETED BUSY NO_ANSWER CANCELED FAILED
@@ -19,7 +24,8 @@
 #                         unavailable canceled timeout no_response
 #                         invalid_number auth forbidden media congestion
 #                         server_error unwanted blocked billing line_limit
-#                         loop protocol identity unreachable other
+#                         loop protocol identity answered_elsewhere
+#                         unreachable other
 #   retry=no              no alternate later
 #   blame=callee          caller callee network proxy unknown
 #   cause=21              the Q.850 cause the result reports when the reply
@@ -29,7 +35,8 @@
 #   rewrite="..."         reason phrase used by reason_mode=rewrite
 #
 # Which rule wins, per field: the transaction itself first (2xx answered,
-# 487 after the caller's CANCEL, the proxy's own timeout); then rules that
+# 487 after the caller's CANCEL with its canceled=1 rules, the proxy's own
+# timeout); then rules that
 # match a q850 cause; then the other rules. Among rules, the profile's own
 # come before its parent's, and within one profile the most specific
 # first: code beats class, then a phrase key, then a ringing key; equal

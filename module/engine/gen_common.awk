@@ -16,7 +16,8 @@ BEGIN {
 	n = split("answered redirected busy declined no_answer unavailable " \
 	    "canceled timeout no_response invalid_number auth forbidden " \
 	    "media congestion server_error unwanted blocked billing " \
-	    "line_limit loop protocol identity unreachable other", w, " ")
+	    "line_limit loop protocol identity answered_elsewhere unreachable " \
+	    "other", w, " ")
 	for (i = 1; i <= n; i++)
 		ok_cat[w[i]] = 1
 	n = split("no alternate later", w, " ")

@@ -31,6 +31,8 @@ typedef struct so_rule {
 	int16_t code;	 /* 100..699 or -1 */
 	int8_t klass;	 /* 1..6 or -1 */
 	int8_t ringing;	 /* 0, 1 or -1 */
+	int8_t canceled; /* 1: only after the caller's CANCEL, in the CANCEL
+			    step; 0: never after it; -1 any */
 	int16_t q850;	 /* 0..127 or -1 */
 	uint16_t phrase_len;
 	const char *phrase; /* case-insensitive substring, or NULL */

@@ -12,6 +12,7 @@ void sipoutcome_input_init(sipoutcome_input_t *in)
 		return;
 	memset(in, 0, sizeof(*in));
 	in->q850 = -1;
+	in->cancel_q850 = -1;
 }
 
 /* The fields a precedence step may set; 0 means "not decided yet". */
@@ -41,6 +42,41 @@ static void fill(acc_t *a, sipoutcome_tag_t tag, sipoutcome_category_t cat,
 		a->blame = blame;
 }
 
+/* The passes over a profile's rules: those with canceled=1 (in the
+ * CANCEL step), those naming a Q.850 cause, the others. */
+enum { PASS_OTHER = 0, PASS_CAUSE, PASS_CANCEL };
+
+static void step_profile(const sipoutcome_input_t *in, acc_t *a, int pass);
+static int ringing_no_answer(
+		const sipoutcome_input_t *in, sipoutcome_category_t cat);
+
+/* Step 1 for a call the caller canceled (RFC 3261 §9.1): the CANCEL's
+ * own Reason (RFC 3326 §3.1 answered elsewhere; a Q.850 cause with an
+ * outcome, e.g. FreeSWITCH's and Asterisk's 19 when their ring timer
+ * gave up), then the profile's canceled=1 rules (a dialer's CANCEL read
+ * as a no-answer, seed 003), then the generic CANCELED. */
+static void step_cancel(const sipoutcome_input_t *in, acc_t *a)
+{
+	const sipoutcome_q850_t *q = sipoutcome_q850_lookup(in->cancel_q850);
+
+	if((in->flags & SIPOUTCOME_CTX_ELSEWHERE) || in->cancel_q850 == 26) {
+		fill(a, SIPOUTCOME_TAG_CANCELED, SIPOUTCOME_CAT_ANSWERED_ELSEWHERE,
+				SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLEE, "context");
+		return;
+	}
+	if(q != NULL && q->tag != SIPOUTCOME_TAG_NONE) {
+		if(ringing_no_answer(in, q->category))
+			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
+					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "context");
+		else
+			fill(a, q->tag, q->category, q->retry, q->blame, "context");
+		return;
+	}
+	step_profile(in, a, PASS_CANCEL);
+	fill(a, SIPOUTCOME_TAG_CANCELED, SIPOUTCOME_CAT_CANCELED,
+			SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLER, "context");
+}
+
 /* Step 1: what the transaction itself tells (RFC 3261 §9.1, §16.7). */
 static void step_context(const sipoutcome_input_t *in, acc_t *a)
 {
@@ -51,16 +87,15 @@ static void step_context(const sipoutcome_input_t *in, acc_t *a)
 				SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLEE, "context");
 		return;
 	}
-	if(in->code == 487 && (f & SIPOUTCOME_CTX_CANCELED)) {
-		fill(a, SIPOUTCOME_TAG_CANCELED, SIPOUTCOME_CAT_CANCELED,
-				SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLER, "context");
+	if((f & SIPOUTCOME_CTX_CANCELED)
+			&& (in->code == 487
+					|| ((f & SIPOUTCOME_CTX_LOCAL)
+							&& (f & SIPOUTCOME_CTX_TIMEOUT)))) {
+		step_cancel(in, a);
 		return;
 	}
 	if((f & SIPOUTCOME_CTX_LOCAL) && (f & SIPOUTCOME_CTX_TIMEOUT)) {
-		if(f & SIPOUTCOME_CTX_CANCELED)
-			fill(a, SIPOUTCOME_TAG_CANCELED, SIPOUTCOME_CAT_CANCELED,
-					SIPOUTCOME_RETRY_NO, SIPOUTCOME_BLAME_CALLER, "context");
-		else if(f & SIPOUTCOME_CTX_RINGING)
+		if(f & SIPOUTCOME_CTX_RINGING)
 			fill(a, SIPOUTCOME_TAG_NO_ANSWER, SIPOUTCOME_CAT_NO_ANSWER,
 					SIPOUTCOME_RETRY_LATER, SIPOUTCOME_BLAME_CALLEE, "context");
 		else if(f & SIPOUTCOME_CTX_REPLIED)
@@ -74,10 +109,16 @@ static void step_context(const sipoutcome_input_t *in, acc_t *a)
 	}
 }
 
-static int rule_matches(const so_rule_t *r, const sipoutcome_input_t *in,
-		int want_cause)
+static int rule_matches(
+		const so_rule_t *r, const sipoutcome_input_t *in, int pass)
 {
-	if((r->q850 >= 0) != want_cause)
+	int canceled = (in->flags & SIPOUTCOME_CTX_CANCELED) != 0;
+
+	if((r->canceled == 1) != (pass == PASS_CANCEL))
+		return 0;
+	if(r->canceled >= 0 && r->canceled != canceled)
+		return 0;
+	if(pass != PASS_CANCEL && (r->q850 >= 0) != (pass == PASS_CAUSE))
 		return 0;
 	if(r->q850 >= 0 && r->q850 != in->q850)
 		return 0;
@@ -95,9 +136,11 @@ static int rule_matches(const so_rule_t *r, const sipoutcome_input_t *in,
 	return 1;
 }
 
-/* Steps 2 and 3: profile rules, those naming a Q.850 cause first. */
-static void step_profile(const sipoutcome_input_t *in, acc_t *a, int cause)
+/* Steps 2 and 3: profile rules, those naming a Q.850 cause first; and
+ * the rules with canceled=1 in step 1. */
+static void step_profile(const sipoutcome_input_t *in, acc_t *a, int pass)
 {
+	static const char *const by[] = {"profile", "profile-cause", "profile"};
 	const sipoutcome_profile_t *p = in->profile;
 	const so_rule_t *const *c;
 	size_t i, n;
@@ -108,10 +151,9 @@ static void step_profile(const sipoutcome_input_t *in, acc_t *a, int cause)
 	n = p->cand_len[in->code - 100];
 	for(i = 0; i < n; i++) {
 		const so_rule_t *r = c[i];
-		if(!rule_matches(r, in, cause))
+		if(!rule_matches(r, in, pass))
 			continue;
-		fill(a, r->tag, r->category, r->retry, r->blame,
-				cause ? "profile-cause" : "profile");
+		fill(a, r->tag, r->category, r->retry, r->blame, by[pass]);
 		if(a->hint == NULL)
 			a->hint = r->hint;
 		if(a->rewrite == NULL)
@@ -262,8 +304,8 @@ int sipoutcome_classify(const sipoutcome_input_t *in, sipoutcome_result_t *out)
 	memset(&a, 0, sizeof(a));
 	a.cause = -1;
 	step_context(in, &a);
-	step_profile(in, &a, 1);
-	step_profile(in, &a, 0);
+	step_profile(in, &a, PASS_CAUSE);
+	step_profile(in, &a, PASS_OTHER);
 	step_q850(in, &a);
 	step_code(in, &a, row, own != NULL);
 	fill(&a, row->tag, row->category, row->retry, row->blame, "class");

@@ -14,7 +14,7 @@ static const char *const category_names[SIPOUTCOME_CAT_COUNT] = {"-",
 		"unavailable", "canceled", "timeout", "no_response", "invalid_number",
 		"auth", "forbidden", "media", "congestion", "server_error", "unwanted",
 		"blocked", "billing", "line_limit", "loop", "protocol", "identity",
-		"unreachable", "other"};
+		"answered_elsewhere", "unreachable", "other"};
 
 static const char *const retry_names[SIPOUTCOME_RETRY_COUNT] = {
 		"-", "no", "alternate", "later"};

@@ -202,6 +202,12 @@ static int match_kv(line_t *l, so_rule_t *r, const char *key, size_t klen)
 		if(parse_int(l, "ringing", 0, 1, &v) < 0)
 			return -1;
 		r->ringing = (int8_t)v;
+	} else if(so_ieq(key, klen, "canceled", 8)) {
+		if(r->canceled >= 0)
+			goto dup;
+		if(parse_int(l, "canceled", 0, 1, &v) < 0)
+			return -1;
+		r->canceled = (int8_t)v;
 	} else if(so_ieq(key, klen, "phrase", 6)) {
 		if(r->phrase != NULL)
 			goto dup;
@@ -217,7 +223,8 @@ static int match_kv(line_t *l, so_rule_t *r, const char *key, size_t klen)
 		return end_of_token(l, "phrase");
 	} else {
 		set_err(l->err, l->source, l->no, "match",
-				"unknown match key '%.*s' (code, class, q850, ringing, phrase)",
+				"unknown match key '%.*s' (code, class, q850, ringing, "
+				"canceled, phrase)",
 				(int)klen, key);
 		return -1;
 	}
@@ -310,6 +317,7 @@ static int parse_rule(line_t *l, so_rule_t *r)
 	r->code = -1;
 	r->klass = -1;
 	r->ringing = -1;
+	r->canceled = -1;
 	r->q850 = -1;
 	r->set_cause = -1;
 	r->line = l->no;
@@ -365,7 +373,7 @@ static int parse_rule(line_t *l, so_rule_t *r)
 static int same_keys(const so_rule_t *a, const so_rule_t *b)
 {
 	if(a->code != b->code || a->klass != b->klass || a->ringing != b->ringing
-			|| a->q850 != b->q850)
+			|| a->q850 != b->q850 || a->canceled != b->canceled)
 		return 0;
 	if((a->phrase == NULL) != (b->phrase == NULL))
 		return 0;

@@ -402,7 +402,7 @@ static void test_names(void **state)
 			"declined", "no_answer", "unavailable", "canceled", "timeout",
 			"no_response", "invalid_number", "auth", "forbidden", "media",
 			"congestion", "server_error", "unwanted", "blocked", "billing",
-			"line_limit", "loop", "protocol", "identity", "unreachable",
+			"line_limit", "loop", "protocol", "identity", "answered_elsewhere", "unreachable",
 			"other"};
 	static const char *const retries[] = {"-", "no", "alternate", "later"};
 	static const char *const blames[] = {

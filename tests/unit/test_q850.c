@@ -281,6 +281,98 @@ static void test_location(void **state)
 	assert_int_equal(sipoutcome_reason_q850_loc(NULL, 5, &loc), -1);
 }
 
+/* item 7: the caller's CANCEL and its own Reason header (RFC 3326 §3.1:
+ * SIP;cause=200 "Call completed elsewhere" to the losing branches of a
+ * fork; FreeSWITCH and Asterisk put Q.850;cause=19 in the CANCEL when
+ * their ring timer gave up, 16 for a plain hang-up). */
+static void test_cancel_reason(void **state)
+{
+	static const struct {
+		const char *label;
+		unsigned int flags;
+		int cancel_q850;
+		const char *profile;
+		tu_expect_t want;
+	} c[] = {
+		{"CANCEL no Reason", 0, -1, NULL, {T(CANCELED), C(CANCELED), R(NO), B(CALLER), ANY, -1, "context"}},
+		{"CANCEL Q.850 16", RING, 16, NULL, {T(CANCELED), C(CANCELED), R(NO), B(CALLER), ANY, -1, "context"}},
+		{"CANCEL Q.850 19 after ringing", RING, 19, NULL, {T(NO_ANSWER), C(NO_ANSWER), R(LATER), B(CALLEE), ANY, -1, "context"}},
+		{"CANCEL SIP 200 elsewhere", RING | SIPOUTCOME_CTX_ELSEWHERE, -1, NULL, {T(CANCELED), C(ANSWERED_ELSEWHERE), R(NO), B(CALLEE), ANY, -1, "context"}},
+		{"CANCEL Q.850 26 elsewhere", RING, 26, NULL, {T(CANCELED), C(ANSWERED_ELSEWHERE), R(NO), B(CALLEE), ANY, -1, "context"}},
+		/* seed 003: the dialer's own CANCEL */
+		{"okitoki CANCEL after ringing", RING, -1, "okitoki", {T(NO_ANSWER), C(NO_ANSWER), R(LATER), B(CALLEE), ANY, -1, "profile"}},
+		{"okitoki CANCEL after 100 only", 0, -1, "okitoki", {T(NO_ANSWER), C(NO_RESPONSE), R(ALTERNATE), B(NETWORK), ANY, -1, "profile"}},
+		/* the CANCEL's own Reason comes before the profile */
+		{"okitoki CANCEL elsewhere", RING | SIPOUTCOME_CTX_ELSEWHERE, -1, "okitoki", {T(CANCELED), C(ANSWERED_ELSEWHERE), ANY, ANY, ANY, -1, "context"}},
+		{"okitoki CANCEL Q.850 16", RING, 16, "okitoki", {T(NO_ANSWER), C(NO_ANSWER), ANY, ANY, ANY, -1, "profile"}},
+		{"8x8 CANCEL after ringing", RING, -1, "8x8", {T(CANCELED), C(CANCELED), R(NO), B(CALLER), ANY, -1, "context"}},
+	};
+	size_t i;
+	int code;
+
+	(void)state;
+	for(i = 0; i < TU_ARRAY_SIZE(c); i++) {
+		/* a 487 from the next hop, and the proxy's own timeout */
+		for(code = 0; code < 2; code++) {
+			sipoutcome_input_t in = tu_input(code ? 408 : 487,
+					c[i].flags | SIPOUTCOME_CTX_CANCELED
+							| (code ? LOC | SIPOUTCOME_CTX_TIMEOUT : 0),
+					-1, prof(c[i].profile));
+			in.cancel_q850 = c[i].cancel_q850;
+			sipoutcome_result_t r = tu_classify_in(&in);
+			tu_check(c[i].label, &r, &c[i].want);
+		}
+	}
+	/* without the caller's CANCEL, its Reason and the canceled=1 rules
+	 * play no part */
+	{
+		sipoutcome_input_t in = tu_input(487, RING, -1, prof("okitoki"));
+		in.cancel_q850 = 19;
+		sipoutcome_result_t r = tu_classify_in(&in);
+		tu_check("487 no CANCEL", &r,
+				&(tu_expect_t){T(NO_ANSWER), C(NO_ANSWER), ANY, ANY, ANY, -1,
+						"code"});
+	}
+}
+
+/* canceled= in a profile: 0 or 1, given once; its own pass. */
+static void test_canceled_key(void **state)
+{
+	static const char good[] = "profile c\n"
+							   "match canceled=1 code=487 set tag=FAILED hint=\"x\"\n"
+							   "match canceled=0 code=487 set hint=\"y\"\n";
+	static const char *const bad[] = {
+			"profile b\nmatch canceled=2 set tag=FAILED\n",
+			"profile b\nmatch canceled=1 canceled=1 set tag=FAILED\n",
+			"profile b\nmatch canceled=x set tag=FAILED\n",
+			"profile b\nmatch code=400 set cause=0\n",
+			"profile b\nmatch code=400 set cause=128\n",
+	};
+	sipoutcome_error_t err;
+	const sipoutcome_profile_t *p;
+	sipoutcome_result_t r;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sipoutcome_profiles_load_buffer(
+							 set, "c", good, sizeof(good) - 1, &err),
+			0);
+	p = prof("c");
+	r = tu_classify(487, SIPOUTCOME_CTX_CANCELED, -1, p);
+	assert_int_equal(r.tag, SIPOUTCOME_TAG_FAILED);
+	assert_string_equal(r.hint, "x");
+	r = tu_classify(487, RING, -1, p);
+	assert_int_equal(r.tag, SIPOUTCOME_TAG_NO_ANSWER);
+	assert_string_equal(r.hint, "y");
+	for(i = 0; i < TU_ARRAY_SIZE(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(sipoutcome_profiles_load_buffer(
+								 set, "b", bad[i], strlen(bad[i]), &err),
+				SIPOUTCOME_ESYNTAX);
+		assert_int_equal(err.line, 2);
+	}
+}
+
 /* The new category has a name that parses back. */
 static void test_unreachable_name(void **state)
 {
@@ -291,6 +383,9 @@ static void test_unreachable_name(void **state)
 			sipoutcome_category_name(SIPOUTCOME_CAT_UNREACHABLE), "unreachable");
 	assert_int_equal(sipoutcome_category_parse("unreachable", 11, &c), 0);
 	assert_int_equal(c, SIPOUTCOME_CAT_UNREACHABLE);
+	assert_string_equal(sipoutcome_category_name(
+								SIPOUTCOME_CAT_ANSWERED_ELSEWHERE),
+			"answered_elsewhere");
 	assert_string_equal(sipoutcome_category_name(SIPOUTCOME_CAT_OTHER), "other");
 }
 
@@ -302,6 +397,8 @@ int main(void)
 			cmocka_unit_test(test_cognigy_400_cause),
 			cmocka_unit_test(test_decides),
 			cmocka_unit_test(test_location),
+			cmocka_unit_test(test_cancel_reason),
+			cmocka_unit_test(test_canceled_key),
 			cmocka_unit_test(test_unreachable_name),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -125,7 +125,10 @@ static const vcase_t cases[] = {
 	{"okitoki", 180, 0, NULL, -1, TAG(NONE), CAT(NONE), RTY(NONE), BLM(NONE), 0, NULL, "180 alone is no outcome"},
 	{"okitoki", 183, 0, NULL, -1, TAG(NONE), CAT(NONE), RTY(NONE), BLM(NONE), 0, NULL, "183 alone is no outcome"},
 	{"okitoki", 408, TIMER | RING, NULL, -1, TAG(NO_ANSWER), CAT(NO_ANSWER), RTY(LATER), BLM(CALLEE), 1, NULL, "180/183 as last response: no answer"},
-	{"okitoki", 487, CANCEL | RING, NULL, -1, TAG(CANCELED), CAT(CANCELED), RTY(NO), BLM(CALLER), 1, NULL, "dialer stopped a ringing call: context decides"},
+	/* seed 003: the dialer's own CANCEL after ringing is "180/183 No
+	 * answer", after nothing but 100 Trying "100 No answer" (issue 11
+	 * item 7; the old rows said CANCELED/caller) */
+	{"okitoki", 487, CANCEL | RING, NULL, -1, TAG(NO_ANSWER), CAT(NO_ANSWER), RTY(LATER), BLM(CALLEE), 1, NULL, "dialer stopped a ringing call: 180/183 No answer"},
 	{"okitoki", 200, 0, NULL, -1, TAG(COMPLETED), CAT(ANSWERED), RTY(NONE), BLM(NONE), 0, NULL, "subscriber answered"},
 	{"okitoki", 403, 0, NULL, -1, TAG(FAILED), CAT(FORBIDDEN), RTY(NONE), BLM(CALLER), 1, NULL, "ACL, destination, caller ID, registration, auth, balance"},
 	{"okitoki", 404, 0, NULL, -1, TAG(FAILED), CAT(INVALID_NUMBER), RTY(NONE), BLM(CALLER), 1, NULL, "number does not exist or wrong prefix"},
@@ -136,7 +139,7 @@ static const vcase_t cases[] = {
 	{"okitoki", 480, RING, NULL, -1, TAG(NO_ANSWER), CAT(NO_ANSWER), RTY(LATER), BLM(CALLEE), 1, NULL, "480 during ringing: no answer"},
 	{"okitoki", 484, 0, NULL, -1, TAG(FAILED), CAT(INVALID_NUMBER), RTY(NONE), BLM(NONE), 1, NULL, "incomplete URI, cannot route"},
 	{"okitoki", 486, 0, NULL, -1, TAG(BUSY), CAT(BUSY), RTY(NONE), BLM(CALLEE), 1, NULL, "subscriber busy"},
-	{"okitoki", 487, CANCEL, NULL, -1, TAG(CANCELED), CAT(CANCELED), RTY(NO), BLM(CALLER), 1, NULL, "cancelled by hand or forced"},
+	{"okitoki", 487, CANCEL, NULL, -1, TAG(NO_ANSWER), CAT(NO_RESPONSE), RTY(ALTERNATE), BLM(NETWORK), 1, NULL, "dialer gave up after 100 Trying: 100 No answer"},
 	{"okitoki", 487, RING, NULL, -1, TAG(NO_ANSWER), CAT(NO_ANSWER), RTY(NONE), BLM(NONE), 1, NULL, "ended while ringing: no answer"},
 	{"okitoki", 487, 0, NULL, -1, TAG(FAILED), CAT(OTHER), RTY(NONE), BLM(NONE), 1, NULL, "forced termination before ringing"},
 	{"okitoki", 500, 0, NULL, -1, TAG(FAILED), CAT(SERVER_ERROR), RTY(NONE), BLM(NETWORK), 1, NULL, "provider's internal error"},
@@ -382,8 +385,10 @@ static void test_rules_reachable(void **state)
 		assert_true(p->nrules > 0);
 		for(ri = 0; ri < p->nrules; ri++) {
 			const so_rule_t *rule = &p->rules[ri];
-			int lo = rule->code >= 0 ? rule->code : rule->klass * 100;
-			int hi = rule->code >= 0 ? rule->code : rule->klass * 100 + 99;
+			int lo = rule->code >= 0 ? rule->code
+						: rule->klass >= 0 ? rule->klass * 100 : 200;
+			int hi = rule->code >= 0 ? rule->code
+						: rule->klass >= 0 ? rule->klass * 100 + 99 : 699;
 			int ring_lo = rule->ringing >= 0 ? rule->ringing : 0;
 			int ring_hi = rule->ringing >= 0 ? rule->ringing : 1;
 			int got_hint = 0, got_tag = !rule->tag, got_cat = !rule->category;
@@ -403,6 +408,8 @@ static void test_rules_reachable(void **state)
 					sipoutcome_input_init(&in);
 					in.code = code;
 					in.flags = ring ? SIPOUTCOME_CTX_RINGING : 0;
+					if(rule->canceled == 1)
+						in.flags |= SIPOUTCOME_CTX_CANCELED;
 					in.q850 = rule->q850;
 					in.profile = p;
 					if(rule->phrase != NULL) {
