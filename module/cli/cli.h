@@ -257,6 +257,7 @@ typedef struct cli_call {
 	struct cli_call *next; /**< hash chain */
 	unsigned long cseq;	   /**< CSeq number */
 	unsigned int flags;	   /**< enum sipoutcome_ctx_flag seen */
+	int cancel_q850;	   /**< Q.850 cause of the CANCEL's Reason, -1 */
 	int last_code;		   /**< last final classified, 0 none */
 	size_t last_method;	   /**< its --methods index */
 	size_t callid_len;

@@ -84,6 +84,7 @@ cli_call_t *cli_calls_get(cli_calls_t *t, const char *callid, size_t len,
 		return NULL;
 	c->cseq = cseq;
 	c->flags = 0;
+	c->cancel_q850 = -1;
 	c->last_code = 0;
 	c->last_method = 0;
 	c->callid_len = len;

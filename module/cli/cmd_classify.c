@@ -311,6 +311,38 @@ static int print_logfmt(cls_run_t *r, const sipoutcome_result_t *res,
 	return 0;
 }
 
+/* Every Reason header of a message, merged (RFC 3326 §2). */
+static void reason_headers(osip_message_t *sip, sipoutcome_reason_hdr_t *rh)
+{
+	osip_header_t *h;
+	int pos;
+
+	sipoutcome_reason_hdr_init(rh);
+	for(pos = 0;
+			(pos = osip_message_header_get_byname(sip, "Reason", pos, &h)) >= 0;
+			pos++) {
+		if(h != NULL && h->hvalue != NULL)
+			(void)sipoutcome_reason_hdr_parse(
+					h->hvalue, strlen(h->hvalue), rh);
+	}
+}
+
+/* The caller's CANCEL: canceled, and what its Reason says (RFC 3326
+ * §3.1 answered elsewhere; a Q.850 cause), as the module reads it
+ * (module/kamailio/km_cancel.c): the first CANCEL counts. */
+static void cancel_request(cli_call_t *call, osip_message_t *sip)
+{
+	sipoutcome_reason_hdr_t rh;
+
+	if(call->flags & SIPOUTCOME_CTX_CANCELED)
+		return;
+	call->flags |= SIPOUTCOME_CTX_CANCELED;
+	reason_headers(sip, &rh);
+	if(rh.sip_cause == 200)
+		call->flags |= SIPOUTCOME_CTX_ELSEWHERE;
+	call->cancel_q850 = rh.q850;
+}
+
 static void final_response(cls_run_t *r, const cli_item_t *it,
 		osip_message_t *sip, const start_line_t *sl, const char *callid,
 		unsigned long cseqno)
@@ -320,10 +352,9 @@ static void final_response(cls_run_t *r, const cli_item_t *it,
 	sipoutcome_input_t in;
 	sipoutcome_result_t res;
 	sipoutcome_logctx_t lc;
-	osip_header_t *h;
 	cli_call_t *call;
 	size_t midx;
-	int pos, rc;
+	int rc;
 
 	if(strcmp(cseq->method, "CANCEL") == 0
 			|| !method_index(r->o, cseq->method, &midx))
@@ -337,22 +368,21 @@ static void final_response(cls_run_t *r, const cli_item_t *it,
 	if(call->last_code == sl->code && call->last_method == midx)
 		return; /* retransmission or relayed copy */
 
-	sipoutcome_reason_hdr_init(&rh);
-	for(pos = 0;
-			(pos = osip_message_header_get_byname(sip, "Reason", pos, &h)) >= 0;
-			pos++) {
-		if(h != NULL && h->hvalue != NULL)
-			(void)sipoutcome_reason_hdr_parse(
-					h->hvalue, strlen(h->hvalue), &rh);
-	}
+	reason_headers(sip, &rh);
 	sipoutcome_input_init(&in);
 	in.code = sl->code;
 	in.reason = sl->reason;
 	in.reason_len = sl->reason_len;
 	in.flags = call->flags
 			   & (SIPOUTCOME_CTX_RINGING | SIPOUTCOME_CTX_CANCELED
-					   | SIPOUTCOME_CTX_REPLIED);
+					   | SIPOUTCOME_CTX_REPLIED | SIPOUTCOME_CTX_ELSEWHERE);
 	in.q850 = rh.q850;
+	in.location = rh.q850 >= 0 ? sipoutcome_location_parse(
+										 rh.location, strlen(rh.location))
+							   : SIPOUTCOME_LOC_NONE;
+	in.cancel_q850 = (call->flags & SIPOUTCOME_CTX_CANCELED)
+							 ? call->cancel_q850
+							 : -1;
 	in.profile = r->profile;
 	rc = sipoutcome_classify(&in, &res);
 	if(rc != SIPOUTCOME_OK) {
@@ -427,7 +457,7 @@ static void one_message(cls_run_t *r, const cli_item_t *it)
 			if(call == NULL)
 				msg_error(r, it->line, "out of memory");
 			else
-				call->flags |= SIPOUTCOME_CTX_CANCELED;
+				cancel_request(call, sip);
 		}
 		goto done;
 	}

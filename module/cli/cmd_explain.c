@@ -13,6 +13,8 @@ typedef struct explain_opts {
 	unsigned int flags; /* SIPOUTCOME_CTX_* */
 	int q850;			/* -1 none */
 	const char *reason; /* argv memory, NULL none */
+	const char *location; /* RFC 8606 location= of the cause, NULL */
+	const char *cancel_reason; /* Reason body of the caller's CANCEL */
 } explain_opts_t;
 
 static const char *yes_no(int v)
@@ -79,6 +81,11 @@ static void print_text(const sipoutcome_result_t *r, int read_as,
 		printf("cause: %d\n", r->cause);
 	else
 		printf("cause: -\n");
+	{
+		const sipoutcome_q850_t *q = sipoutcome_q850_lookup(r->cause);
+		text_kv("cause_class", q ? q->klass : NULL);
+		text_kv("cause_meaning", q ? q->meaning : NULL);
+	}
 	printf("dialstatus: %s\n", sipoutcome_dialstatus_name(r->dialstatus));
 	text_kv("vendor", r->vendor);
 	text_kv("decided_by", r->decided_by);
@@ -108,6 +115,11 @@ static void print_json(const sipoutcome_result_t *r, int read_as,
 	json_kv("blame", sipoutcome_blame_name(r->blame), 0);
 	snprintf(num, sizeof(num), "%d", r->cause);
 	printf("  \"cause\": %s,\n", r->cause > 0 ? num : "null");
+	json_kv("cause_meaning",
+			sipoutcome_q850_lookup(r->cause)
+					? sipoutcome_q850_lookup(r->cause)->meaning
+					: NULL,
+			0);
 	json_kv("dialstatus", sipoutcome_dialstatus_name(r->dialstatus), 0);
 	json_kv("vendor", r->vendor, 0);
 	json_kv("decided_by", r->decided_by, 0);
@@ -153,6 +165,8 @@ int cli_explain(int argc, char **argv)
 			{"ringing", no_argument, 0, 'r'}, {"canceled", no_argument, 0, 'c'},
 			{"q850", required_argument, 0, 'q'},
 			{"reason", required_argument, 0, 'R'},
+			{"location", required_argument, 0, 'L'},
+			{"cancel-reason", required_argument, 0, 'C'},
 			{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	sipoutcome_profiles_t *set = NULL;
 	const sipoutcome_profile_t *prof = NULL;
@@ -197,6 +211,13 @@ int cli_explain(int argc, char **argv)
 			case 'R':
 				o.reason = optarg;
 				break;
+			case 'L':
+				o.location = optarg;
+				break;
+			case 'C':
+				o.cancel_reason = optarg;
+				o.flags |= SIPOUTCOME_CTX_CANCELED;
+				break;
 			case 'h':
 				cli_usage(stdout);
 				goto out;
@@ -222,6 +243,17 @@ int cli_explain(int argc, char **argv)
 	in.flags = o.flags;
 	in.q850 = o.q850;
 	in.profile = prof;
+	if(o.location != NULL)
+		in.location = sipoutcome_location_parse(o.location, strlen(o.location));
+	if(o.cancel_reason != NULL) {
+		sipoutcome_reason_hdr_t rh;
+		sipoutcome_reason_hdr_init(&rh);
+		(void)sipoutcome_reason_hdr_parse(
+				o.cancel_reason, strlen(o.cancel_reason), &rh);
+		in.cancel_q850 = rh.q850;
+		if(rh.sip_cause == 200)
+			in.flags |= SIPOUTCOME_CTX_ELSEWHERE;
+	}
 	if(o.reason != NULL) {
 		in.reason = o.reason;
 		in.reason_len = strlen(o.reason);

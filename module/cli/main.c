@@ -22,6 +22,7 @@ void cli_usage(FILE *f)
 		  "  explain CODE [--vendor V] [--profile FILE]... [--format "
 		  "text|json]\n"
 		  "               [--ringing] [--canceled] [--q850 N] [--reason TEXT]\n"
+		  "               [--location L] [--cancel-reason REASON]\n"
 		  "      what status code CODE (100..699) means for a call\n"
 		  "  classify [--vendor V] [--profile FILE]... [--methods LIST]\n"
 		  "           [--format logfmt|json] [FILE]...\n"

@@ -76,7 +76,8 @@ static int any_branch_timeout(struct cell *t)
 #define KM_TCACHE_SIZE 64 /* a power of 2 */
 static struct km_tcache {
 	const sipoutcome_profile_t *p;
-	unsigned int key;	/* code | flags << 10 | (q850 + 1) << 16 */
+	unsigned int key;	/* code | flags << 10 | (q850 + 1) << 16
+				   | location << 24 */
 	unsigned int gen;	/* km_profiles_gen + 1; 0: empty */
 	sipoutcome_tag_t tag;
 	const char *vendor; /* the profile's name */
@@ -93,15 +94,18 @@ static struct km_tcache *tcache_slot(
  * ($outcome, the log line, the event route). Without fill only r->tag,
  * r->klass and r->vendor are certain to be set (what km_count reads).
  * 0, or -1 when the code cannot be classified. */
-/* The engine's context flags (SIPOUTCOME_CTX_*) of a call. */
-static unsigned int call_flags(const km_call_t *c, int ringing, int canceled)
+/* The engine's context flags (SIPOUTCOME_CTX_*) of a call; w is its
+ * state word. */
+static unsigned int call_flags(const km_call_t *c, uintptr_t w, int canceled)
 {
 	unsigned int flags = 0;
 
-	if(ringing)
+	if(w & KM_W_RINGING)
 		flags |= SIPOUTCOME_CTX_RINGING;
 	if(canceled)
 		flags |= SIPOUTCOME_CTX_CANCELED;
+	if(canceled && (w & KM_W_CANCEL_ELSEWHERE))
+		flags |= SIPOUTCOME_CTX_ELSEWHERE;
 	if(c->replied)
 		flags |= SIPOUTCOME_CTX_REPLIED;
 	if(c->local)
@@ -125,11 +129,14 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 
 	km_profiles_refresh();
 	prof = tstate_profile(f);
-	flags = call_flags(c, (f & KM_W_RINGING) != 0, canceled);
-	if(!fill && c->code >= 200 && c->code <= 699 && c->q850 >= -1
-			&& c->q850 <= 127) {
+	flags = call_flags(c, f, canceled);
+	/* a canceled call's outcome also depends on its CANCEL's Reason:
+	 * not cached */
+	if(!fill && !canceled && c->code >= 200 && c->code <= 699
+			&& c->q850 >= -1 && c->q850 <= 127) {
 		key = (unsigned int)c->code | flags << 10
-			  | (unsigned int)(c->q850 + 1) << 16;
+			  | (unsigned int)(c->q850 + 1) << 16
+			  | (unsigned int)c->q850_loc << 24;
 		e = tcache_slot(prof, key);
 		if(e->gen == km_profiles_gen + 1 && e->key == key && e->p == prof) {
 			r->tag = e->tag;
@@ -143,6 +150,8 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 	in.reason = c->reason.s;
 	in.reason_len = c->reason.len > 0 ? (size_t)c->reason.len : 0;
 	in.q850 = c->q850;
+	in.location = c->q850_loc;
+	in.cancel_q850 = canceled ? km_cancel_q850(f) : -1;
 	in.profile = prof;
 	in.flags = flags;
 	if(sipoutcome_classify(&in, r) != SIPOUTCOME_OK) {
@@ -208,13 +217,13 @@ static void call_reply(struct cell *t, km_tword_t *st, struct tmcb_params *ps,
 	if(src != NULL) {
 		c->reason = src->first_line.u.reply.reason;
 		if(c->code >= 300)
-			km_reply_headers(src, &c->q850, &c->retry_after);
+			km_reply_headers(src, c);
 	} else if(rebuilt && t->uac[b].last_received == c->code) {
 		/* relayed as received, but the reply is not at hand (tracking
 		 * started after it was sent): what the caller got is it */
 		km_status_line_phrase(&ps->send_buf, &c->reason);
 		if(c->code >= 300)
-			km_buf_headers(&ps->send_buf, &c->q850, &c->retry_after);
+			km_buf_headers(&ps->send_buf, c);
 	} else if(rebuilt) {
 		/* the received reply is gone, and so is its Reason header;
 		 * the caller got tm's reply with tm's text for the code */
@@ -307,7 +316,7 @@ static int call_picked(struct cell *t, km_call_t *c)
 		c->reason.len = strlen(c->reason.s);
 	} else {
 		c->reason = rpl->first_line.u.reply.reason;
-		km_reply_headers(rpl, &c->q850, &c->retry_after);
+		km_reply_headers(rpl, c);
 	}
 	return 0;
 }
@@ -330,7 +339,7 @@ int km_classify_current(sip_msg_t *msg, int for_script)
 			return -1;
 		c.reason = msg->first_line.u.reply.reason;
 		c.replied = 1;
-		km_reply_headers(msg, &c.q850, &c.retry_after);
+		km_reply_headers(msg, &c);
 		if(t != NULL && t != T_UNDEFINED)
 			c.branch = km_tmb.t_gett_branch();
 	} else if(call_picked(t, &c) < 0) {

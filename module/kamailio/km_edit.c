@@ -365,7 +365,7 @@ int km_response_f(sip_msg_t *rpl)
 void km_edit_reply_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 {
 	sip_msg_t *rpl = ps->rpl;
-	int code = ps->code, b, q850, ra;
+	int code = ps->code, b;
 	sipoutcome_result_t r;
 	km_call_t c;
 
@@ -378,14 +378,12 @@ void km_edit_reply_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 	if(rpl->cseq == NULL || get_cseq(rpl)->method_id == METHOD_CANCEL)
 		return;
 	b = km_tmb.t_gett_branch();
-	km_reply_headers(rpl, &q850, &ra);
 	memset(&c, 0, sizeof(c));
+	km_reply_headers(rpl, &c);
 	c.replied = 1;
 	c.code = code;
 	c.reason = rpl->first_line.u.reply.reason;
 	c.branch = b;
-	c.q850 = q850;
-	c.retry_after = ra;
 	if(km_call_classify(t, st, &c, rpl, &r, 1) == 0)
 		km_reason_apply(rpl, km_reason_mode, &r, 1);
 }

@@ -28,26 +28,26 @@ static int retry_after_seconds(const str *body)
 	return v;
 }
 
-/* One Reason or Retry-After value into the results: the first Q.850
- * cause over all Reason fields wins, as in sipoutcome_reason_hdr_parse. */
-static void reply_header_value(
-		int is_reason, str *body, int *q850, int *retry_after)
+/* One Reason or Retry-After value into c: the first Q.850 cause over
+ * all Reason fields wins, with its RFC 8606 location=, as in
+ * sipoutcome_reason_hdr_parse. */
+static void reply_header_value(int is_reason, str *body, km_call_t *c)
 {
 	while(body->len > 0
 			&& (body->s[body->len - 1] == '\r' || body->s[body->len - 1] == ' '))
 		body->len--;
 	if(is_reason) {
-		if(*q850 < 0)
-			*q850 = sipoutcome_reason_q850(body->s, (size_t)body->len);
+		if(c->q850 < 0)
+			c->q850 = sipoutcome_reason_q850_loc(
+					body->s, (size_t)body->len, &c->q850_loc);
 	} else {
-		*retry_after = retry_after_seconds(body);
+		c->retry_after = retry_after_seconds(body);
 	}
 }
 
 /* Reason and Retry-After from raw header lines, p at the start of a line,
  * up to the empty line or end. */
-static void raw_headers(
-		const char *p, const char *end, int *q850, int *retry_after)
+static void raw_headers(const char *p, const char *end, km_call_t *c)
 {
 	const char *eol, *v;
 	str body;
@@ -67,7 +67,7 @@ static void raw_headers(
 			if((is_reason || is_ra) && (v = memchr(p, ':', eol - p)) != NULL) {
 				body.s = (char *)v + 1;
 				body.len = (int)(eol - v - 1);
-				reply_header_value(is_reason, &body, q850, retry_after);
+				reply_header_value(is_reason, &body, c);
 			}
 		}
 		p = eol + 1;
@@ -80,14 +80,15 @@ static void raw_headers(
  * of every final costs more than the rest of the module together. Header
  * names are matched case-insensitively; neither has a compact form.
  * Folded lines (obsolete, RFC 3261 §7.3.1) end the value. */
-void km_reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
+void km_reply_headers(sip_msg_t *rpl, struct km_call *c)
 {
 	struct hdr_field *hf;
 	const char *p, *end;
 	str body;
 
-	*q850 = -1;
-	*retry_after = -1;
+	c->q850 = -1;
+	c->q850_loc = SIPOUTCOME_LOC_NONE;
+	c->retry_after = -1;
 	if(rpl->buf == NULL || rpl->len <= 0)
 		return;
 	end = rpl->buf + rpl->len;
@@ -98,8 +99,7 @@ void km_reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 			hf != NULL; hf = hf->next) {
 		if(hf->type == HDR_REASON_T || hf->type == HDR_RETRY_AFTER_T) {
 			body = hf->body;
-			reply_header_value(
-					hf->type == HDR_REASON_T, &body, q850, retry_after);
+			reply_header_value(hf->type == HDR_REASON_T, &body, c);
 		}
 	}
 	if((rpl->parsed_flag & HDR_EOH_F) == HDR_EOH_F) /* all bits */
@@ -109,20 +109,21 @@ void km_reply_headers(sip_msg_t *rpl, int *q850, int *retry_after)
 		p = rpl->unparsed; /* the start of the first unparsed line */
 	else if((p = memchr(rpl->buf, '\n', rpl->len)) != NULL)
 		p++; /* nothing parsed: after the status line */
-	raw_headers(p, end, q850, retry_after);
+	raw_headers(p, end, c);
 }
 
 /* The same from a reply as sent (a raw buffer). */
-void km_buf_headers(const str *buf, int *q850, int *retry_after)
+void km_buf_headers(const str *buf, struct km_call *c)
 {
 	const char *p;
 
-	*q850 = -1;
-	*retry_after = -1;
+	c->q850 = -1;
+	c->q850_loc = SIPOUTCOME_LOC_NONE;
+	c->retry_after = -1;
 	if(buf->s == NULL || buf->len <= 0
 			|| (p = memchr(buf->s, '\n', buf->len)) == NULL)
 		return;
-	raw_headers(p + 1, buf->s + buf->len, q850, retry_after);
+	raw_headers(p + 1, buf->s + buf->len, c);
 }
 
 void km_status_line_phrase(const str *buf, str *reason)

@@ -71,8 +71,12 @@ typedef volatile uintptr_t km_tword_t;
 #define KM_W_RINGING (1u << 1)	   /* an 18x was relayed */
 #define KM_W_DONE (1u << 2)	   /* counted, logged, event route run */
 #define KM_W_LOCAL_REPLY (1u << 3) /* we sent the timeout reply ourselves */
+#define KM_W_CANCEL_SEEN (1u << 4) /* the caller's CANCEL was read */
+#define KM_W_CANCEL_ELSEWHERE (1u << 5) /* its Reason: SIP;cause=200 */
 #define KM_W_VENDOR_SHIFT 8	   /* bits 8..15: km_vendor_id(), 0 default */
 #define KM_W_VENDOR_MASK (0xffu << KM_W_VENDOR_SHIFT)
+#define KM_W_CANCEL_Q850_SHIFT 16 /* bits 16..23: its Q.850 cause + 1 */
+#define KM_W_CANCEL_Q850_MASK (0xffu << KM_W_CANCEL_Q850_SHIFT)
 
 /* Set bits of a state word; the bits before. */
 static inline uintptr_t km_tw_set(km_tword_t *w, uintptr_t bits)
@@ -132,11 +136,14 @@ int km_vendor_set(sip_msg_t *msg, const str *name);
 extern void (*km_lock_replies)(struct cell *t);
 extern void (*km_unlock_replies)(struct cell *t);
 
-/* km_headers.c: Reason and Retry-After of a reply, without a full parse.
+/* km_headers.c: Reason and Retry-After of a reply, without a full parse,
+ * into c (km_call.c):
  * q850: the first Q.850 cause 0..127 over all Reason fields, -1 when none;
+ * q850_loc: its RFC 8606 location= (SIPOUTCOME_LOC_*);
  * retry_after: delta-seconds 0..999999999, -1 when absent or bad. */
-void km_reply_headers(sip_msg_t *rpl, int *q850, int *retry_after);
-void km_buf_headers(const str *buf, int *q850, int *retry_after);
+struct km_call;
+void km_reply_headers(sip_msg_t *rpl, struct km_call *c);
+void km_buf_headers(const str *buf, struct km_call *c);
 /* the phrase of a status line in a raw buffer ("SIP/2.0 408 Request
  * Timeout\r\n": "Request Timeout"); {NULL, 0} when too short */
 void km_status_line_phrase(const str *buf, str *reason);
@@ -154,6 +161,7 @@ typedef struct km_call {
 	int replied; /* the next hop sent some reply (a 100 counts) */
 	int branch;	 /* the branch the reply came from, -1 when none */
 	int q850;	 /* Q.850 cause of its Reason header, -1 when none */
+	sipoutcome_location_t q850_loc; /* its RFC 8606 location= */
 	int retry_after; /* Retry-After seconds, -1 when none */
 } km_call_t;
 int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
@@ -161,6 +169,11 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 /* TMCB_RESPONSE_SENT of a final: classify once, count, log, event route */
 void km_call_final(struct cell *t, km_tword_t *st, struct tmcb_params *ps);
 int km_classify_current(sip_msg_t *msg, int for_script);
+
+/* km_cancel.c: TMCB_E2ECANCEL_IN, the Reason header of the caller's
+ * CANCEL into the state word; the Q.850 cause kept there, -1 none */
+void km_cancel_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps);
+int km_cancel_q850(uintptr_t w);
 
 /* km_edit.c: reply edits (reason phrase, outcome header) */
 /* which edits apply in the reply path; the tm callback types they need */

@@ -158,6 +158,9 @@ int km_tm_init(void)
 	 * default is this one; unlike TMCB_RESPONSE_OUT it does not make tm
 	 * keep the set of 2xx To-tags. Edits may need more (km_edit_init). */
 	km_tmcb_types = TMCB_RESPONSE_SENT | km_edit_init();
+	/* the caller's CANCEL and its Reason header (km_cancel.c): one
+	 * dispatch per CANCEL, none per reply */
+	km_tmcb_types |= TMCB_E2ECANCEL_IN;
 	if(km_track == KM_TRACK_ROUTE) {
 		tm = find_module_by_name(tm_name);
 		if(tm != NULL && tm->handle != NULL) {
@@ -240,6 +243,9 @@ static void km_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 			break;
 		case TMCB_ON_FAILURE:
 			km_edit_local_timeout(t, st, ps);
+			break;
+		case TMCB_E2ECANCEL_IN:
+			km_cancel_in(t, st, ps);
 			break;
 		default:
 			break;

@@ -97,9 +97,9 @@ it_kamailio_start "$WORK/example.cfg" -A "MODULE=\"$IT_MODULE\"" \
 it_assert_eq "example: no version/flags mismatch, no ERROR at start" 0 \
 	"$(it_log_count 'version mismatch|flags mismatch| ERROR: ')"
 call 486 "Busy Here" "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee source=remote ringing=1" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee source=remote ringing=1" \
 	'reason="Busy Here" vendor=rfc q850= hint=' -set ring 1
-it_assert_eq "example: X-Outcome on the caller's final" "BUSY;category=busy;retry=no" \
+it_assert_eq "example: X-Outcome on the caller's final" "BUSY;category=busy;retry=later" \
 	"$(it_received_header "uac$n" X-Outcome)"
 it_kamailio_stop
 
@@ -143,7 +143,7 @@ call 480 "Temporarily Unavailable" "480 Temporarily Unavailable" \
 	'reason="Temporarily Unavailable" vendor=rfc q850= hint=' -set ring 1
 
 call 486 "Busy Here" "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=0" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Here" vendor=rfc q850= hint='
 
 it_note "487 after the caller's CANCEL"
@@ -173,7 +173,7 @@ call 503 "Service Unavailable" "503 Service Unavailable" \
 	'reason="Service Unavailable" vendor=rfc q850= hint='
 
 call 600 "Busy Everywhere" "600 Busy Everywhere" \
-	"tag=BUSY code=600 class=6xx category=busy retry=no blame=callee $R ringing=0" \
+	"tag=BUSY code=600 class=6xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Everywhere" vendor=rfc q850= hint='
 
 call 603 Decline "603 Decline" \
@@ -238,7 +238,7 @@ xlog_of() {
 
 # 486 after ringing: onreply_route and failure_route both classify.
 call 486 "Busy Here" "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=1" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=1" \
 	'reason="Busy Here" vendor=rfc q850= hint=' -set ring 1
 it_assert_eq "auto=0 486: onreply_route \$outcome" \
 	"tag=BUSY code=486 reason=[Busy Here] class=4xx source=remote ringing=1" "$(xlog_of REPLY "$cid")"

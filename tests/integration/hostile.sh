@@ -185,7 +185,7 @@ for c in "${cases[@]}"; do
 	if [ "${R[normalize:$c:final_code]:-}" = 486 ]; then
 		it_assert_eq "normalize/$c: status line is 'SIP/2.0 486 Busy Here'" \
 			'SIP/2.0 486 Busy Here' "${R[normalize:$c:status_line]:-}"
-		it_assert_eq "normalize/$c: X-Outcome header" 'BUSY;category=busy;retry=no' \
+		it_assert_eq "normalize/$c: X-Outcome header" 'BUSY;category=busy;retry=later' \
 			"${R[normalize:$c:x_outcome]:-}"
 	fi
 done

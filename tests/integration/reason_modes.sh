@@ -205,9 +205,9 @@ start_kamailio 'modparam("sipoutcome", "outcome_header", "X-Outcome")'
 
 call "X-Outcome on a relayed 486" 486 -set reason "Busy Here"
 it_assert_eq "call $n: phrase kept" "486 Busy Here" "$st"
-it_assert_eq "call $n: X-Outcome header" "BUSY;category=busy;retry=no" \
+it_assert_eq "call $n: X-Outcome header" "BUSY;category=busy;retry=later" \
 	"$(it_received_header "uac$n" X-Outcome)"
-rp_assert_outcome "call $n" "$cid" tag=BUSY code=486 category=busy retry=no
+rp_assert_outcome "call $n" "$cid" tag=BUSY code=486 category=busy retry=later
 
 call "X-Outcome on the proxy's own fr_inv_timer 408" 486 -set ring 1 -set final 0
 it_assert_eq "call $n: phrase kept" "408 Request Timeout" "$st"

@@ -100,7 +100,7 @@ counter() {
 
 L403='tag=FAILED code=403 class=4xx category=forbidden retry=no blame=caller source=local ringing=0 callid=* reason="Forbidden by policy" vendor=rfc q850= hint='
 L480R='tag=NO_ANSWER code=480 class=4xx category=no_answer retry=later blame=callee source=remote ringing=1 callid=* reason="Temporarily Unavailable" vendor=rfc q850= hint='
-L486='tag=BUSY code=486 class=4xx category=busy retry=no blame=callee source=remote ringing=0 callid=* reason="Busy Here" vendor=rfc q850= hint='
+L486='tag=BUSY code=486 class=4xx category=busy retry=later blame=callee source=remote ringing=0 callid=* reason="Busy Here" vendor=rfc q850= hint='
 
 cat >"$WORK/cachetest.profile" <<'EOF2'
 profile cachetest

@@ -154,7 +154,7 @@ call "480 + Q.850 19" service 480 "Temporarily Unavailable" "480 Temporarily Una
 	-set extra 'Reason: Q.850;cause=19;text="No answer from user (user alerted)"'
 
 call "486 + Q.850 16" service 486 "Busy Here" "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=0" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Here" vendor=rfc q850=16 hint=' \
 	-set extra 'Reason: Q.850;cause=16;text="Normal call clearing"'
 
@@ -165,7 +165,7 @@ call "404 + Q.850 1" service 404 "Not Found" "404 Not Found" \
 
 # A Reason nobody can parse: the code's own outcome, and the call goes on.
 call "486 + garbled Reason" service 486 "Busy Here" "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=0" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Here" vendor=rfc q850= hint=' \
 	-set extra 'Reason: Q.850;;cause=seventeen;text="unterminated, ;;=='
 it_assert_eq "486 + garbled Reason: no ERROR logged" 0 "$(it_log_count ' ERROR: ')"
@@ -193,7 +193,7 @@ call "503 plain mycarrier" mycarrier 503 "Service Unavailable" "503 Service Unav
 expect_event "503 plain mycarrier" "tag=FAILED category=congestion vendor=mycarrier q850=[] cause=41 dialstatus=CONGESTION retry_after=[] hint=[]"
 
 call "486 mycarrier (inherited)" mycarrier 486 "Busy Here" "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=0" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Here" vendor=mycarrier q850= hint='
 
 it_note "unknown vendor from a variable at run time"
