@@ -19,7 +19,7 @@ it_need_module
 
 CLI=${SIPOUTCOME:-${top_builddir:-$IT_LIB_DIR/../..}/module/cli/sipoutcome}
 [ -x "$CLI" ] || it_skip "no sipoutcome tool at $CLI"
-CORPUS=$IT_LIB_DIR/data/gateway_corpus.tsv
+CORPUS=${GATEWAY_CORPUS:-$IT_LIB_DIR/data/gateway_corpus.tsv}
 
 kport=$(it_free_port) || it_die "no free port"
 uport=$(it_free_port) || it_die "no free port"
@@ -30,6 +30,10 @@ it_kamailio_cfg "$WORK/k.cfg" PORT="$kport" UAS_PORT="$uport" REMAP_503_500=1 \
 	LOADMODULE="loadmodule \"$IT_MODULE\"" \
 	INVITE_HOOK='if ($rU == "8x8" || $rU == "okitoki" || $rU == "cognigy") {
 		sipoutcome_vendor("$rU");
+	}
+	if ($rU == "local") {
+		# a next hop whose URI tm cannot use: tm replies itself
+		$du = "sip:127.0.0.1:99999";
 	}' || it_die "cannot render the Kamailio config"
 it_kamailio_start "$WORK/k.cfg" || it_die "Kamailio with sipoutcome did not start"
 
@@ -74,10 +78,19 @@ explain_args() {
 run_case() {
 	local id=$1 vendor=$2 ring=$3 code=$4 phrase=$5 extra=$6 expect=$7
 	local line missing out key want got args=() tokens=()
+	local keys=(tag category retry blame)
 	cases=$((cases + 1))
 	[ "$extra" = - ] && extra=
 	extra=${extra//\\n/$'\r\n'}
-	if [ "$code" = cancel ]; then
+	if [ "$code" = local ]; then
+		# no carrier: the proxy answers itself
+		n=$((n + 1))
+		it_note "call $n: $id"
+		it_uac_call "uac$n" "$kport" -s local
+		args=(478)
+		vendor=rfc
+		keys=(tag category retry) # explain knows no local reply
+	elif [ "$code" = cancel ]; then
 		local sf=("$IT_SIPP_DIR/uac_cancel.xml")
 		[ -n "$extra" ] && sf=("$WORK/uac_cancel_reason.xml" -set creason "$extra")
 		it_call "$id" 486 -set ring 1 -set final 0 -- -s "$vendor" -sf "${sf[@]}"
@@ -95,7 +108,9 @@ run_case() {
 		mapfile -t -O "${#args[@]}" args < <(explain_args "$extra")
 	fi
 	it_assert_eq "$id: caller completed" 0 $?
-	it_uas_wait "uas$n" 5 || it_stop "${IT_PROC[uas$n]}"
+	if [ "$code" != local ]; then
+		it_uas_wait "uas$n" 5 || it_stop "${IT_PROC[uas$n]}"
+	fi
 	cid=$(rp_callid "uac$n")
 	callids+=("$cid")
 	rp_wait_outcome "$cid" 3
@@ -115,7 +130,7 @@ run_case() {
 		it_fail "$id: $expect" "missing: $missing" "    line: $line"
 	fi
 	out=$("$CLI" explain --vendor "$vendor" "${args[@]}" 2>&1)
-	for key in tag category retry blame; do
+	for key in "${keys[@]}"; do
 		want=$(token "$key" "$line")
 		got=$(field "$key" "$out")
 		if [ "$want" != "$got" ]; then
@@ -134,9 +149,13 @@ while IFS=$'\t' read -r id vendor ring code phrase extra expect rest; do
 	run_case "$id" "$vendor" "$ring" "$code" "$phrase" "$extra" "$expect"
 done <"$CORPUS"
 
-it_assert_eq "the corpus has at least 40 cases" 1 $((cases >= 40))
+[ -n "${GATEWAY_CORPUS:-}" ] ||
+	it_assert_eq "the corpus has at least 40 cases" 1 $((cases >= 40))
 it_kamailio_stop
 rp_assert_one_line_per_call "all calls" "${callids[@]}"
-it_assert_eq "Kamailio logged no ERROR" 0 "$(it_log_count ' ERROR: ')"
+# the local 478 case logs tm's and sl's own errors about the bad URI
+it_assert_eq "Kamailio logged no other ERROR" 0 \
+	"$(it_log_lines ' ERROR: ' | grep -cv -e 'bad_uri: \[sip:127.0.0.1:99999\]' \
+		-e 'failure to add branches' -e 'stateless error reply used')"
 [ "$skipped" -gt 0 ] && it_note "$skipped of $cases cases skipped (module without sent=)"
 it_finish
