@@ -29,16 +29,7 @@ BEGIN {
 /^[ \t\r]*$/ { next }
 
 {
-	if (NF != 9)
-		fail("expected 9 TAB-separated fields, found " NF)
-	for (i = 1; i <= 9; i++) {
-		if ($i == "")
-			fail(names[i] ": empty field")
-		if ($i ~ /^ / || $i ~ / $/)
-			fail(names[i] ": leading or trailing space in \"" $i "\"")
-		if ($i ~ ctrl)
-			fail(names[i] ": control character in field")
-	}
+	check_fields(9)
 
 	if ($1 !~ /^[0-9][0-9][0-9]$/)
 		fail("code: \"" $1 "\" is not 3 digits")

@@ -54,6 +54,21 @@ function fail(msg) {
 	fail_at(FNR, msg)
 }
 
+# The current line has exactly nf fields, none empty, with no space at
+# either end and no control byte; names[i] is the name of field i.
+function check_fields(nf,    i) {
+	if (NF != nf)
+		fail("expected " nf " TAB-separated fields, found " NF)
+	for (i = 1; i <= nf; i++) {
+		if ($i == "")
+			fail(names[i] ": empty field")
+		if ($i ~ /^ / || $i ~ / $/)
+			fail(names[i] ": leading or trailing space in \"" $i "\"")
+		if ($i ~ ctrl)
+			fail(names[i] ": control character in field")
+	}
+}
+
 # C string literal for s: backslash, double quote and '?' (trigraphs) escaped.
 function cstr(s,    out, ci, c, slen) {
 	out = ""

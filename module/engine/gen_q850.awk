@@ -29,16 +29,7 @@ BEGIN {
 /^[ \t\r]*$/ { next }
 
 {
-	if (NF != 8)
-		fail("expected 8 TAB-separated fields, found " NF)
-	for (i = 1; i <= 8; i++) {
-		if ($i == "")
-			fail(names[i] ": empty field")
-		if ($i ~ /^ / || $i ~ / $/)
-			fail(names[i] ": leading or trailing space in \"" $i "\"")
-		if ($i ~ ctrl)
-			fail(names[i] ": control character in field")
-	}
+	check_fields(8)
 	if ($1 !~ /^[0-9]+$/ || length($1) > 3 || $1 + 0 < 1 || $1 + 0 > 127)
 		fail("cause: \"" $1 "\" is not a Q.850 cause 1..127")
 	cause = $1 + 0
