@@ -5,8 +5,9 @@
 # FreeSWITCH sofia or a PSTN gateway sends it, goes from a sipp carrier
 # through Kamailio with tm's default remap_503_500 to a sipp caller.  Per
 # case: the caller completes, the module logs one line with the expected
-# tokens, and `sipoutcome explain` given the same code, phrase, Reason and
-# context gives the same tag, category, retry and blame.
+# tokens, and both `sipoutcome explain` given the same code, phrase, Reason
+# and context and `sipoutcome classify` on the sipp trace of the call give
+# the same tag, category, retry and blame.
 # make check may run tests with /bin/sh: continue in bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -74,10 +75,30 @@ explain_args() {
 	return 0
 }
 
+# agree WHAT ID LINE OUTPUT KEY... : OUTPUT (explain's "key: value" lines,
+# or classify's logfmt line) has the module LINE's value for every KEY.
+agree() {
+	local what=$1 id=$2 line=$3 out=$4 key want got
+	shift 4
+	for key in "$@"; do
+		want=$(token "$key" "$line")
+		case $out in
+		*"$key: "*) got=$(field "$key" "$out") ;;
+		*) got=$(token "$key" "$out") ;;
+		esac
+		if [ "$want" != "$got" ]; then
+			it_fail "$id: $what agrees with the module" \
+				"$key: module $want, $what $got"
+			return 0
+		fi
+	done
+	it_pass "$id: $what agrees with the module"
+}
+
 # run_case ID VENDOR RING CODE PHRASE EXTRA EXPECT
 run_case() {
 	local id=$1 vendor=$2 ring=$3 code=$4 phrase=$5 extra=$6 expect=$7
-	local line missing out key want got args=() tokens=()
+	local line missing out trace args=() tokens=()
 	local keys=(tag category retry blame)
 	cases=$((cases + 1))
 	[ "$extra" = - ] && extra=
@@ -130,16 +151,14 @@ run_case() {
 		it_fail "$id: $expect" "missing: $missing" "    line: $line"
 	fi
 	out=$("$CLI" explain --vendor "$vendor" "${args[@]}" 2>&1)
-	for key in "${keys[@]}"; do
-		want=$(token "$key" "$line")
-		got=$(field "$key" "$out")
-		if [ "$want" != "$got" ]; then
-			it_fail "$id: explain agrees with the module" \
-				"$key: module $want, explain $got" "    explain ${args[*]} --vendor $vendor"
-			return 0
-		fi
-	done
-	it_pass "$id: explain agrees with the module"
+	agree explain "$id" "$line" "$out" "${keys[@]}"
+	# classify reads a capture: the carrier's side (what the next hop
+	# sent, as the module classifies it), or the caller's when the caller
+	# cancels or no carrier took part
+	trace=$WORK/uas$n.msg
+	case $code in cancel | local) trace=$WORK/uac$n.msg ;; esac
+	out=$("$CLI" classify --vendor "$vendor" "$trace" 2>&1 | grep ' tag=' | tail -n 1)
+	agree classify "$id" "$line" "$out" "${keys[@]}"
 }
 
 while IFS=$'\t' read -r id vendor ring code phrase extra expect rest; do
