@@ -36,6 +36,10 @@ it_kamailio_cfg "$WORK/k.cfg" PORT="$kport" UAS_PORT="$uport" REMAP_503_500=1 \
 		# a next hop whose URI tm cannot use: tm replies itself
 		$du = "sip:127.0.0.1:99999";
 	}' || it_die "cannot render the Kamailio config"
+# Four SIP workers: a CANCEL and the 487 after it are often handled by
+# different processes, which share only the call's state word.
+sed -i 's/^children=1$/children=4/' "$WORK/k.cfg"
+grep -q '^children=4$' "$WORK/k.cfg" || it_die "cannot set children=4"
 it_kamailio_start "$WORK/k.cfg" || it_die "Kamailio with sipoutcome did not start"
 
 # The caller's CANCEL with a Reason header: examples/sipp/uac_cancel.xml
