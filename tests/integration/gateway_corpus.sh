@@ -50,6 +50,13 @@ sed -e 's/<Global variables="cancel_after"\/>/<Global variables="cancel_after,cr
 [ "$(grep -c 'creason' "$WORK/uac_cancel_reason.xml")" = 2 ] ||
 	it_die "cannot make the CANCEL-with-Reason scenario"
 
+# A caller that gives up after 100 Trying alone (a dialer's timer, seed
+# 003): the same scenario, cancelling on the 100 after cancel_after ms.
+sed -e 's/<recv response="100" response_txn="invite" optional="true" next="wait_final"\/>/<recv response="100" response_txn="invite" optional="true" next="ringing"\/>/' \
+	"$IT_SIPP_DIR/uac_cancel.xml" >"$WORK/uac_cancel_on_100.xml"
+grep -q 'response="100" response_txn="invite" optional="true" next="ringing"' \
+	"$WORK/uac_cancel_on_100.xml" || it_die "cannot make the cancel-on-100 scenario"
+
 n=0
 cases=0
 skipped=0
@@ -115,6 +122,10 @@ run_case() {
 		args=(478)
 		vendor=rfc
 		keys=(tag category retry) # explain knows no local reply
+	elif [ "$code" = cancel100 ]; then
+		it_call "$id" 486 -set ring 0 -set final 0 -- -s "$vendor" \
+			-sf "$WORK/uac_cancel_on_100.xml" -set cancel_after 300
+		args=(487 --canceled)
 	elif [ "$code" = cancel ]; then
 		local sf=("$IT_SIPP_DIR/uac_cancel.xml")
 		[ -n "$extra" ] && sf=("$WORK/uac_cancel_reason.xml" -set creason "$extra")
@@ -160,7 +171,7 @@ run_case() {
 	# sent, as the module classifies it), or the caller's when the caller
 	# cancels or no carrier took part
 	trace=$WORK/uas$n.msg
-	case $code in cancel | local) trace=$WORK/uac$n.msg ;; esac
+	case $code in cancel* | local) trace=$WORK/uac$n.msg ;; esac
 	out=$("$CLI" classify --vendor "$vendor" "$trace" 2>&1 | grep ' tag=' | tail -n 1)
 	agree classify "$id" "$line" "$out" "${keys[@]}"
 }
