@@ -53,7 +53,7 @@ os_call "480 after ringing" 480 "480 Temporarily Unavailable" \
 	'reason="Temporarily Unavailable" vendor=rfc q850= hint=' -set reason "Temporarily Unavailable" \
 	-set ring 1
 os_call "486" 486 "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=0" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Here" vendor=rfc q850= hint=' -set reason "Busy Here"
 os_call "487 after CANCEL" 486 "487 Request Terminated" \
 	"tag=CANCELED code=487 class=4xx category=canceled retry=no blame=caller $R ringing=1" \
@@ -74,7 +74,7 @@ os_call "503 sent as 500" 503 "500 Service Unavailable" \
 	"tag=FAILED code=500 class=5xx category=server_error retry=alternate blame=network $R ringing=0" \
 	'reason="Service Unavailable" vendor=rfc q850= hint=' -set reason "Service Unavailable"
 os_call "600" 600 "600 Busy Everywhere" \
-	"tag=BUSY code=600 class=6xx category=busy retry=no blame=callee $R ringing=0" \
+	"tag=BUSY code=600 class=6xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Everywhere" vendor=rfc q850= hint=' -set reason "Busy Everywhere"
 os_call "603 after ringing" 603 "603 Decline" \
 	"tag=BUSY code=603 class=6xx category=declined retry=no blame=callee $R ringing=1" \
@@ -124,7 +124,7 @@ xlog_of() {
 }
 
 os_call "auto=0 486 after ringing" 486 "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=1" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=1" \
 	'reason="Busy Here" vendor=rfc q850= hint=' -set reason "Busy Here" -set ring 1
 it_assert_eq "auto=0 486: onreply_route \$outcome and sipoutcome_is" \
 	"tag=BUSY code=486 reason=[Busy Here] class=4xx source=remote ringing=1 is=busy-or-no-answer" \
@@ -156,7 +156,7 @@ modparam(\"sipoutcome\", \"track\", \"tm\")
 modparam(\"sipoutcome\", \"methods\", \"INVITE\")" || it_die "cannot render o2b.cfg"
 os_start "$WORK/o2b.cfg" || it_die "OpenSIPS 2b did not start"
 os_call "track=tm 486 after ringing" 486 "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=1" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=1" \
 	'reason="Busy Here" vendor=rfc q850= hint=' -set reason "Busy Here" -set ring 1
 it_assert_eq "o2b: no ERROR/CRITICAL" 0 "$(it_log_count 'ERROR:|CRITICAL:')"
 os_stop
@@ -180,9 +180,9 @@ it_assert_eq "opensips -C: no mismatch, no ERROR" 0 \
 	"$(grep -c -E 'mismatch|ERROR:|CRITICAL:' "$WORK/check-example.log")"
 os_start "$WORK/example.cfg" || it_die "examples/opensips.cfg did not start"
 os_call "example 486 after ringing" 486 "486 Busy Here" \
-	"tag=BUSY code=486 class=4xx category=busy retry=no blame=callee $R ringing=1" \
+	"tag=BUSY code=486 class=4xx category=busy retry=later blame=callee $R ringing=1" \
 	'reason="Busy Here" vendor=rfc q850= hint=' -set reason "Busy Here" -set ring 1
-it_assert_eq "example: X-Outcome on the caller's final" "BUSY;category=busy;retry=no" \
+it_assert_eq "example: X-Outcome on the caller's final" "BUSY;category=busy;retry=later" \
 	"$(it_received_header "uac$n" X-Outcome)"
 os_stop
 
