@@ -433,8 +433,17 @@ static sr_kemi_t sr_kemi_sipoutcome_exports[] = {
 };
 /* clang-format on */
 
+/* Called at the loadmodule line, while the configuration is parsed (so
+ * also by `kamailio -c`, which never reaches mod_init): tm's API is bound
+ * in mod_init, and tm must be loaded first for that (tm_load.c). */
 int mod_register(char *path, int *dlflags, void *p1, void *p2)
 {
+	if(!module_loaded("tm")) {
+		LM_ERR("%s: load tm.so before sipoutcome.so (loadmodule \"tm.so\" "
+			   "first): the module binds to tm's API\n",
+				path);
+		return -1;
+	}
 	sr_kemi_modules_add(sr_kemi_sipoutcome_exports);
 	return 0;
 }
