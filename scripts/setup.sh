@@ -25,6 +25,7 @@ pkgs=(
 	sip-tester libosip2-dev libcmocka-dev
 	valgrind clang libclang-rt-14-dev
 	dpkg-dev xz-utils curl python3 procps iproute2
+	debhelper fakeroot lintian
 )
 missing=()
 for p in "${pkgs[@]}"; do
