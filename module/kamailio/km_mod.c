@@ -344,6 +344,8 @@ static param_export_t params[] = {
 	{"default_vendor", PARAM_STRING, &km_default_vendor_param},
 	{"profile", PARAM_STRING | PARAM_USE_FUNC, (void *)km_profile_param},
 	{"event_callback", PARAM_STR, &km_event_callback},
+	{"db_url", PARAM_STR, &km_db_url},
+	{"db_table", PARAM_STR, &km_db_table},
 	{0, 0, 0}
 };
 

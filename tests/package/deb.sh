@@ -52,7 +52,8 @@ remove_pkg() {
 }
 # Removed also when the test fails half-way (it__cleanup runs on EXIT;
 # this runs first, from the EXIT trap set here on top of it).
-trap 'remove_pkg; it__cleanup' EXIT
+# it__cleanup reads the test's exit status from $?: keep it across remove_pkg
+trap 'rc=$?; remove_pkg; (exit $rc); it__cleanup' EXIT
 
 # ------------------------------------------------------------ 1. build
 it_note "dpkg-buildpackage -b -us -uc"
