@@ -3,10 +3,11 @@
 #
 #   1. dpkg-buildpackage -b -us -uc in a copy of the sources
 #      (scripts/mirror.sh; the clone's own in-place build is left alone);
-#   2. lintian on the .deb: no error, no warning (its output is printed;
-#      with -I it adds only example-interpreter-not-absolute for the
-#      examples' "#!KAMAILIO" first line, which is Kamailio's config marker,
-#      not an interpreter);
+#   2. lintian on the .deb: no error, no warning (its output is printed).
+#      One tag is overridden, with its reason in debian/*.lintian-overrides
+#      (the RUNPATH to Kamailio's libsrdb1); with -I lintian adds only
+#      example-interpreter-not-absolute for the examples' "#!KAMAILIO"
+#      first line, Kamailio's config marker, not an interpreter;
 #   3. the package's control fields and files: Depends on exactly the
 #      installed kamailio version, the module in Kamailio's module
 #      directory, the tool and its man page, the guide, a sample profile;
