@@ -8,8 +8,9 @@
 #   postgres  db_postgres against a private PostgreSQL server: initdb in
 #             $WORK, listening on 127.0.0.1 on a free port, stopped by its
 #             own pid file (pg_ctl -D) at the end
-# Each backend, with Kamailio forking a SIP worker and the ctl process (so
-# a reload in the RPC process must reach the worker through shared memory):
+# Each backend, with Kamailio forking four SIP workers and the ctl process
+# (so a reload in the RPC process must reach the workers through shared
+# memory):
 #   1. start-up with two profiles from the table, the child's row before
 #      its parent's: explain and a call use the table's rules;
 #   2. a bad row (tag BUSYY) added: sipoutcome.reload is refused naming the
@@ -155,7 +156,10 @@ modparam(\"sipoutcome\", \"db_url\", \"$URL\")
 modparam(\"sipoutcome\", \"default_vendor\", \"tcarrier\")"
 	it_kamailio_cfg "$WORK/$b.cfg" PORT="$kport" UAS_PORT="$uport" LOADMODULE="$lm" ||
 		it_die "cannot render $b.cfg"
-	# -D twice: a SIP worker and the ctl process, not one process for all
+	# Four SIP workers (-D twice: forked processes in the foreground) and the
+	# ctl process: a reload there must reach every worker.
+	sed -i 's/^children=1$/children=4/' "$WORK/$b.cfg"
+	it_assert_eq "$b: config with children=4" 1 "$(grep -c '^children=4$' "$WORK/$b.cfg")"
 	it_kamailio_start "$WORK/$b.cfg" -D || it_die "$b: Kamailio did not start"
 	it_assert_eq "$b: no ERROR at start" 0 "$(it_log_count ' ERROR: ')"
 	it_assert_log "$b: the table's rules counted at start" \
