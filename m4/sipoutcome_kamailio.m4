@@ -11,6 +11,7 @@
 #   SO_KAMAILIO_SRC      --with-kamailio-src, KAMAILIO_SRC, KAMAILIO_CPPFLAGS
 #   SO_KAMAILIO_ABI      compile and run a probe with KAMAILIO_CPPFLAGS; must match
 #   SO_KAMAILIO_MODDIR   KAMAILIO_MODDIR (stock modules), --with-kamailio-moddir
+#   SO_KAMAILIO_DBLIB    KAMAILIO_DB_LIBS: libsrdb1 (5.x) or nothing (6.0: in the core)
 
 # SO_KAMAILIO_BINARY
 # ------------------
@@ -152,7 +153,11 @@ so_kam_out=`./conftest$ac_exeext`
 rm -f conftest$ac_exeext conftest.c
 so_mod_version=`AS_ECHO(["$so_kam_out"]) | sed -n 's/^version: //p'`
 so_mod_flags=`AS_ECHO(["$so_kam_out"]) | sed -n 's/^flags: //p'`
-AS_IF([test "x$so_mod_version" != "x$KAMAILIO_FULL_VERSION"],
+dnl `kamailio -V` prints SER_FULL_VERSION, a space and REPO_VER (src/core/ver.c);
+dnl REPO_VER is the git hash of a build from a checkout (upstream's packages), empty
+dnl for a tarball or Debian build. Only SER_FULL_VERSION is in the module.
+so_kam_core_version=`AS_ECHO(["$KAMAILIO_FULL_VERSION"]) | sed 's/^\(.*)\) [[^ ]]*$/\1/'`
+AS_IF([test "x$so_mod_version" != "x$so_kam_core_version"],
   [AC_MSG_RESULT([no])
    AC_MSG_ERROR([module version string would differ from the binary's; Kamailio would refuse the module.
   $KAMAILIO: "$KAMAILIO_FULL_VERSION"
@@ -173,12 +178,18 @@ AC_MSG_RESULT([yes])
 AC_DEFUN([SO_KAMAILIO_MODDIR], [
 AC_MSG_CHECKING([for Kamailio's module directory])
 KAMAILIO_MODDIR=
+dnl The binary's compiled-in module path ("Default paths to modules:" of -I).
+so_kam_mp=`"$KAMAILIO" -I 2>/dev/null | sed -n 's/^ *Default paths* to modules: *//p' | tr ':' ' '`
+for so_kam_d in $so_kam_mp; do
+  AS_IF([test -z "$KAMAILIO_MODDIR" && test -f "$so_kam_d/tm.so"], [KAMAILIO_MODDIR=$so_kam_d])
+done
+AS_IF([test -n "$KAMAILIO_MODDIR"], [], [
 so_kam_multiarch=`dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null`
 AS_IF([test -n "$so_kam_multiarch" &&
        test -f "/usr/lib/$so_kam_multiarch/kamailio/modules/tm.so"],
   [KAMAILIO_MODDIR=/usr/lib/$so_kam_multiarch/kamailio/modules],
   [so_kam_tm=`find /usr/lib* /usr/local/lib* -path '*kamailio/modules/tm.so' 2>/dev/null | head -n 1`
-   AS_IF([test -n "$so_kam_tm"], [KAMAILIO_MODDIR=`dirname "$so_kam_tm"`])])
+   AS_IF([test -n "$so_kam_tm"], [KAMAILIO_MODDIR=`dirname "$so_kam_tm"`])])])
 AS_IF([test -z "$KAMAILIO_MODDIR"],
   [AC_MSG_RESULT([not found])
    AC_MSG_ERROR([no kamailio/modules/tm.so under /usr/lib*; is the kamailio package installed?])])
@@ -191,4 +202,27 @@ AC_ARG_WITH([kamailio-moddir],
   [kamailiomoddir=$withval],
   [kamailiomoddir=$KAMAILIO_MODDIR])
 AC_SUBST([kamailiomoddir])
+])
+
+# SO_KAMAILIO_DBLIB
+# -----------------
+# KAMAILIO_DB_LIBS: how the module reaches Kamailio's DB API (db_bind_mod(),
+# src/lib/srdb1) for db_url.  Through 5.8 it is a library of its own,
+# libsrdb1.so beside the modules directory, which every DB-using module links
+# with a run path; 6.0 builds it into the kamailio binary (no libsrdb1), whose
+# symbols a module sees at dlopen().  Decided from what the binary exports,
+# not from its version number.
+AC_DEFUN([SO_KAMAILIO_DBLIB], [
+AC_REQUIRE([SO_KAMAILIO_MODDIR])
+AC_MSG_CHECKING([where Kamailio's DB API (db_bind_mod) is])
+KAMAILIO_DB_LIBS=
+so_kam_libdir=`dirname "$KAMAILIO_MODDIR"`
+AS_IF([nm -D "$KAMAILIO" 2>/dev/null | grep ' T db_bind_mod$' >/dev/null],
+  [AC_MSG_RESULT([in $KAMAILIO])],
+  [test -f "$so_kam_libdir/libsrdb1.so"],
+  [KAMAILIO_DB_LIBS="-L$so_kam_libdir -lsrdb1 -Wl,-rpath,$so_kam_libdir"
+   AC_MSG_RESULT([$so_kam_libdir/libsrdb1.so])],
+  [AC_MSG_RESULT([not found])
+   AC_MSG_ERROR([$KAMAILIO exports no db_bind_mod and there is no $so_kam_libdir/libsrdb1.so])])
+AC_SUBST([KAMAILIO_DB_LIBS])
 ])

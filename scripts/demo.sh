@@ -2,11 +2,17 @@
 # The main job: Debian's Kamailio with sipoutcome loaded (examples/kamailio.cfg)
 # relays a realistic mix of calls from a sipp caller to a sipp "carrier" on
 # 127.0.0.1, prints the outcome line the module logged for each call, then a
-# count per tag and per code. Stops only what it started.
+# count per tag, code and vendor from `sipoutcome report` (the project's own
+# counter of outcome lines), and the module's counters over kamcmd. Stops
+# only what it started.
 #
-#   scripts/demo.sh            set up if needed, run the mix
-#   KEEP_WORK=1 scripts/demo.sh  keep the work directory (logs, sipp traces)
+#   scripts/demo.sh              set up if needed, run the mix; the work
+#                                directory (kamailio.log, sipp traces) is kept
+#                                and its path printed at the end
+#   KEEP_WORK=0 scripts/demo.sh  remove the work directory at the end
 set -u
+# lib.sh removes $WORK at exit unless KEEP_WORK=1; a demo keeps its log.
+export KEEP_WORK=${KEEP_WORK:-1}
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bash "$top/scripts/setup.sh" || exit 1
@@ -25,6 +31,7 @@ kport=$(it_free_port) && cport=$(it_free_port) || it_die "no free port"
 	"$KAMAILIO" -f "$top/examples/kamailio.cfg" -E -D -m 64 -M 8 \
 	-A "LISTEN=udp:127.0.0.1:$kport" -A "CARRIER=\"sip:127.0.0.1:$cport\"" \
 	-A "MODULE=\"$module\"" -A "MPATH=\"$KAMAILIO_MODDIR/\"" \
+	-A "CTL_SOCKET=\"unix:$WORK/kamailio_ctl\"" \
 	-A FR_TIMER=1000 -A FR_INV_TIMER=3000 >"$WORK/kamailio.log" 2>&1 &
 kpid=$!
 it_track "$kpid" group
@@ -77,13 +84,12 @@ demo_call "carrier never answered at all" uac 486 -set trying 0 -set final 0
 demo_call "blocked by network analytics" uac 608 -set reason Rejected
 
 echo
-echo "Outcomes per tag:"
-grep -o 'sipoutcome: tag=[A-Z_]*' "$WORK/kamailio.log" | sed 's/.*tag=//' |
-	sort | uniq -c | sort -rn | awk '{ printf "  %-10s %d\n", $2, $1 }'
-echo "Outcomes per code:"
-grep -o 'sipoutcome: tag=[A-Z_]* code=[0-9]*' "$WORK/kamailio.log" |
-	sed 's/.*tag=\([A-Z_]*\) code=\([0-9]*\)/\2 \1/' | sort | uniq -c |
-	awk '{ printf "  %s %-10s %d\n", $2, $3, $1 }'
+echo "sipoutcome report $WORK/kamailio.log:"
+"$top/module/cli/sipoutcome" report "$WORK/kamailio.log" | sed 's/^/  /'
+echo
+echo "kamcmd sipoutcome.stats (the module's counters):"
+it_kamcmd sipoutcome.stats 2>&1 | sed 's/^/  /'
 total=$(grep -c -F 'sipoutcome: tag=' "$WORK/kamailio.log")
-echo "$total outcome lines for $n calls"
+echo
+echo "$total outcome lines for $n calls; Kamailio's log: $WORK/kamailio.log"
 [ "$total" -eq "$n" ]

@@ -53,39 +53,11 @@ fail() {
 mkdir -p "$bdir" || fail "cannot create $bdir"
 bdir=$(cd "$bdir" && pwd)
 
-# Copy the files git would commit (tracked or untracked, not ignored) into
-# $bdir/src when their content changed, with a fresh time stamp so that
-# make sees the change; delete the ones gone since the last run. Build
-# directories and compiled programs left in the tree are not sources:
-# VPATH would let make take them for up-to-date targets.
-mirror() {
-	local dst=$bdir/src list=$bdir/src.list f
-	local new=$list.new
-	mkdir -p "$dst" || return 1
-	(cd "$top" && git ls-files -z -co --exclude-standard) |
-		while IFS= read -r -d '' f; do
-			case "$top/$f" in "$bdir"/* | "$top"/build-san/* | "$top"/build-fuzz/*) continue ;; esac
-			[ -f "$top/$f" ] || continue
-			[ "$(head -c 4 "$top/$f" | od -An -c | tr -d ' ')" = '177ELF' ] && continue
-			printf '%s\n' "$f"
-		done | LC_ALL=C sort >"$new" || return 1
-	[ -s "$new" ] || return 1
-	if [ -f "$list" ]; then
-		LC_ALL=C comm -23 "$list" "$new" | while IFS= read -r f; do
-			rm -f "$dst/$f"
-		done
-	fi
-	while IFS= read -r f; do
-		if ! cmp -s "$top/$f" "$dst/$f"; then
-			mkdir -p "$(dirname "$dst/$f")" && cp "$top/$f" "$dst/$f" || return 1
-		fi
-	done <"$new"
-	mv "$new" "$list"
-}
+. "$top/scripts/mirror.sh"
 
 if [ -e "$top/.git" ] && command -v git >/dev/null 2>&1; then
 	log "mirroring sources into $bdir/src"
-	mirror || fail "could not mirror the sources into $bdir/src"
+	so_mirror "$top" "$bdir" || fail "could not mirror the sources into $bdir/src"
 	src=$bdir/src
 elif [ -f "$top/config.status" ]; then
 	fail "$top is configured in place and is not a git checkout: run 'make distclean' there first"

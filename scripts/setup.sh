@@ -21,10 +21,12 @@ fi
 # Packages the build, the module, the tests and the demo need.
 pkgs=(
 	build-essential pkg-config autoconf automake libtool
-	kamailio kamailio-lua-modules
+	kamailio kamailio-lua-modules kamailio-sqlite-modules kamailio-postgres-modules
+	postgresql sqlite3
 	sip-tester libosip2-dev libcmocka-dev
 	valgrind clang libclang-rt-14-dev
 	dpkg-dev xz-utils curl python3 procps iproute2
+	debhelper fakeroot lintian
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -292,9 +292,14 @@ int cli_profiles_open(const cli_profile_opts_t *o, sipoutcome_profiles_t **set,
 		}
 	}
 	if(want == NULL && o->nfiles > 0) {
-		/* the last file's profile is the last one added */
+		/* as the module: loading a profile does not make it the default
+		 * (default_vendor stays rfc); say so instead of silently
+		 * ignoring the file */
 		p = sipoutcome_profiles_at(*set, sipoutcome_profiles_count(*set) - 1);
-		want = sipoutcome_profile_name(p);
+		fprintf(stderr,
+				"sipoutcome: note: classifying with rfc, the module's default "
+				"vendor; --vendor %s uses the profile just loaded\n",
+				sipoutcome_profile_name(p));
 	}
 	if(want == NULL)
 		want = "rfc";

@@ -344,6 +344,8 @@ static param_export_t params[] = {
 	{"default_vendor", PARAM_STRING, &km_default_vendor_param},
 	{"profile", PARAM_STRING | PARAM_USE_FUNC, (void *)km_profile_param},
 	{"event_callback", PARAM_STR, &km_event_callback},
+	{"db_url", PARAM_STR, &km_db_url},
+	{"db_table", PARAM_STR, &km_db_table},
 	{0, 0, 0}
 };
 
@@ -433,8 +435,17 @@ static sr_kemi_t sr_kemi_sipoutcome_exports[] = {
 };
 /* clang-format on */
 
+/* Called at the loadmodule line, while the configuration is parsed (so
+ * also by `kamailio -c`, which never reaches mod_init): tm's API is bound
+ * in mod_init, and tm must be loaded first for that (tm_load.c). */
 int mod_register(char *path, int *dlflags, void *p1, void *p2)
 {
+	if(!module_loaded("tm")) {
+		LM_ERR("%s: load tm.so before sipoutcome.so (loadmodule \"tm.so\" "
+			   "first): the module binds to tm's API\n",
+				path);
+		return -1;
+	}
 	sr_kemi_modules_add(sr_kemi_sipoutcome_exports);
 	return 0;
 }

@@ -59,6 +59,22 @@ static inline void km_profiles_refresh(void)
 		km_profiles_refresh_slow();
 }
 int km_profiles_reload(char *errbuf, int errlen);
+
+/* km_db.c: profiles from a database table (db_url, db_table).
+ * km_db_init() at mod_init binds the DB module (0 also when db_url is
+ * unset; -1 logged). km_db_fetch() reads the table into this process's
+ * pending copy (0; -1 with the table and row id in errbuf). km_db_add()
+ * adds the pending profiles to set, or the published ones when none is
+ * pending (0; -1 with errbuf). km_db_publish() makes the pending copy the
+ * one every process loads (after the whole set validated);
+ * km_db_discard() drops it. */
+extern str km_db_url;
+extern str km_db_table;
+int km_db_init(void);
+int km_db_fetch(char *errbuf, int errlen);
+int km_db_add(sipoutcome_profiles_t *set, char *errbuf, int errlen);
+int km_db_publish(void);
+void km_db_discard(void);
 const sipoutcome_profile_t *km_profile_by_name(const char *name, int len);
 
 /* Per-transaction state is one word: the param of the module's tm

@@ -60,6 +60,11 @@ static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 			return NULL;
 		}
 	}
+	/* after the files: a table's profile may inherit from a file's */
+	if(km_db_add(set, errbuf, errlen) < 0) {
+		sipoutcome_profiles_free(set);
+		return NULL;
+	}
 	if(sipoutcome_profiles_find(set, km_default_name, strlen(km_default_name))
 			== NULL) {
 		snprintf(errbuf, errlen, "default_vendor: unknown vendor profile '%s'",
@@ -90,11 +95,19 @@ int km_profiles_init(char **files, int nfiles, const char *default_vendor)
 	km_files = files;
 	km_nfiles = nfiles;
 	snprintf(km_default_name, sizeof(km_default_name), "%s", default_vendor);
+	if(km_db_init() < 0)
+		return -1;
+	if(km_db_fetch(errbuf, sizeof(errbuf)) < 0) {
+		LM_ERR("%s\n", errbuf);
+		return -1;
+	}
 	set = build_set(errbuf, sizeof(errbuf));
 	if(set == NULL) {
 		LM_ERR("%s\n", errbuf);
 		return -1;
 	}
+	if(km_db_publish() < 0)
+		return -1;
 	swap_set(set);
 	km_gen = shm_malloc(sizeof(*km_gen));
 	if(km_gen == NULL) {
@@ -177,9 +190,18 @@ int km_profiles_reload(char *errbuf, int errlen)
 	sipoutcome_profiles_t *set;
 
 	km_profiles_refresh();
-	set = build_set(errbuf, errlen);
-	if(set == NULL)
+	if(km_db_fetch(errbuf, errlen) < 0)
 		return -1;
+	set = build_set(errbuf, errlen);
+	if(set == NULL) {
+		km_db_discard();
+		return -1;
+	}
+	if(km_db_publish() < 0) {
+		sipoutcome_profiles_free(set);
+		snprintf(errbuf, errlen, "db table: out of shared memory");
+		return -1;
+	}
 	swap_set(set);
 	km_local_gen = __atomic_add_fetch(km_gen, 1, __ATOMIC_ACQ_REL);
 	return 0;

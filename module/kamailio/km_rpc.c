@@ -97,7 +97,7 @@ static void km_rpc_vendors(rpc_t *rpc, void *ctx)
 }
 
 static const char *km_rpc_reload_doc[] = {
-		"Re-read the profile files; a bad file keeps the old profiles", 0};
+		"Re-read the profile files and the db table; a bad file or row keeps the old profiles", 0};
 
 static void km_rpc_reload(rpc_t *rpc, void *ctx)
 {

@@ -99,7 +99,7 @@ check_rc "--methods with an empty name" 2
 # --vendor and --profile
 run classify --vendor okitoki 486-busy-q850.sip
 check_grep "--vendor okitoki is on the line" "vendor=okitoki" "$WORK/out"
-run classify --profile override-603.profile sngrep-export.sip
+run classify --profile override-603.profile --vendor cli-test-603 sngrep-export.sip
 check_grep "--profile: the file's profile classifies" \
 	"tag=FAILED code=603 class=6xx category=unwanted" "$WORK/out"
 check_grep "--profile: its hint is on the line" \

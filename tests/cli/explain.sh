@@ -78,8 +78,14 @@ check_grep "the canonical phrase is ok" "reason_check: ok" "$WORK/out"
 # 603 with a profile file of our own that overrides it.
 run explain 603
 cp "$WORK/out" "$WORK/603.rfc"
+# As the module (default_vendor rfc): loading a profile does not select it,
+# and the tool says so on stderr instead of ignoring the file silently.
 run explain 603 --profile override-603.profile
 check_rc "explain 603 --profile override-603.profile" 0
+check_file "a --profile alone keeps rfc's meaning" "$WORK/603.rfc" "$WORK/out"
+check_grep "a --profile alone: the note names rfc and the loaded profile" \
+	"classifying with rfc, the module's default vendor; --vendor cli-test-603 uses" "$WORK/err"
+run explain 603 --profile override-603.profile --vendor cli-test-603
 cp "$WORK/out" "$WORK/603.own"
 if grep -v '^vendor: ' "$WORK/603.rfc" >"$WORK/a" && grep -v '^vendor: ' "$WORK/603.own" >"$WORK/b" \
 	&& ! cmp -s "$WORK/a" "$WORK/b"; then
@@ -87,7 +93,7 @@ if grep -v '^vendor: ' "$WORK/603.rfc" >"$WORK/a" && grep -v '^vendor: ' "$WORK/
 else
 	fail "explain 603: --profile override-603.profile is the same as rfc"
 fi
-check_grep "the last --profile is the default vendor" "vendor: cli-test-603" "$WORK/603.own"
+check_grep "--vendor selects the loaded profile" "vendor: cli-test-603" "$WORK/603.own"
 check_grep "the profile's 603 rule applies" "category: unwanted" "$WORK/603.own"
 run explain 603 --profile override-603.profile --vendor rfc
 check_grep "--vendor wins over the last --profile" "vendor: rfc" "$WORK/out"

@@ -90,6 +90,10 @@ it_setup() {
 	SIPP=${SIPP:-$(command -v sipp || true)}
 	KAMAILIO_MODDIR=${KAMAILIO_MODDIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
 	[ -x "$KAMAILIO" ] || it_skip "kamailio not found (KAMAILIO=$KAMAILIO)"
+	# "version: kamailio 6.0.7 (x86_64/linux) 9268f4" -> 6.0.7
+	IT_KAM_VERSION=$("$KAMAILIO" -v 2>/dev/null |
+		sed -n 's/^version: [^ ]* \([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/p')
+	[ -n "$IT_KAM_VERSION" ] || it_die "cannot read the version of $KAMAILIO (-v)"
 	if [ -z "$SIPP" ] || [ ! -x "$SIPP" ]; then
 		it_skip "sipp not found (SIPP=${SIPP:-})"
 	fi
@@ -112,6 +116,14 @@ it_setup() {
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# it_kam_version_ge MAJOR MINOR : true when the Kamailio under test
+# ($IT_KAM_VERSION, set by it_setup) is MAJOR.MINOR or later.
+it_kam_version_ge() {
+	local maj=${IT_KAM_VERSION%%.*} min=${IT_KAM_VERSION#*.}
+	min=${min%%.*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
 
 # it_need_module : set IT_MODULE to the sipoutcome.so under test
@@ -251,16 +263,24 @@ PY
 # default: a carrier's 503 reaches the caller as a tm-generated "500 Service
 # Unavailable"), LOADMODULE, INVITE_HOOK and EXTRA empty.  UAS_PORT has no
 # default.  Later arguments win.
+# CORE_PARAMS: core parameters of this Kamailio version.  5.8 added
+# msg_recv_max_size (default 32767): the core drops a UDP message of that
+# size or more before tm sees it (src/core/udp_server.c), and 5.6 refuses
+# the parameter at parse time.  The tests send replies up to BUF_SIZE
+# (65535 bytes, hostile.sh), which 5.6 takes with no parameter.
 it_kamailio_cfg() {
-	local out=$1 port=
+	local out=$1 port= core=
 	shift
+	if it_kam_version_ge 5 8; then
+		core="msg_recv_max_size=65536"
+	fi
 	case " $* " in
 	*" PORT="*) ;;
 	*) port=$(it_free_port) || return 1 ;;
 	esac
 	it_render "$IT_LIB_DIR/kamailio-test.cfg.in" "$out" \
 		PORT="$port" MODDIR="$KAMAILIO_MODDIR" WORK="$WORK" \
-		FR_TIMER=5000 FR_INV_TIMER=10000 REMAP_503_500=1 \
+		FR_TIMER=5000 FR_INV_TIMER=10000 REMAP_503_500=1 CORE_PARAMS="$core" \
 		LOADMODULE= INVITE_HOOK= EXTRA= "$@"
 }
 
