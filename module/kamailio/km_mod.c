@@ -10,6 +10,7 @@
 #include "core/dprint.h"
 #include "core/kemi.h"
 #include "core/mod_fix.h"
+#include "core/parser/parse_hname2.h"
 #include "core/parser/parse_methods.h"
 #include "core/pvar.h"
 #include "core/sr_module.h"
@@ -140,28 +141,104 @@ static int km_track_set(modparam_t type, void *val)
 	return 0;
 }
 
+/* outcome_header: a header field name (RFC 3261 section 25.1 token) that
+ * Kamailio's own parser reads in full (letters, digits, '-', '.', '_',
+ * '+', '~': core/parser/parse_hname2.c) and that is no header SIP or tm
+ * relies on: every name the core parser knows (Via, To, CSeq,
+ * Content-Length, ..., their compact forms) is refused, and so is every
+ * one-letter name (RFC 3261 section 7.3.3 reserves them for compact
+ * forms). */
+#define KM_HDR_NAME_MAX 64
 static int km_outcome_header_set(modparam_t type, void *val)
 {
 	char *h = (char *)val;
-	int i, n = strlen(h);
+	int n = strlen(h);
+	hdr_field_t hf;
+	str s;
 
-	for(i = 0; i < n; i++) {
-		char c = h[i];
-		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-				   || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-			n = -1;
-			break;
-		}
+	memset(&hf, 0, sizeof(hf));
+	s.s = h;
+	s.len = n;
+	if(n > 0 && n <= KM_HDR_NAME_MAX)
+		parse_hname2_str(&s, &hf);
+	if(n == 0 || n > KM_HDR_NAME_MAX || hf.type == HDR_ERROR_T
+			|| hf.name.len != n) {
+		LM_ERR("outcome_header: '%s' is not a header name (an RFC 3261 token"
+			   " of letters, digits, '-', '.', '_', '+', '~'; 2 to %d"
+			   " characters)\n",
+				h, KM_HDR_NAME_MAX);
+		return -1;
 	}
-	if(n < 0 || n > 64) {
-		LM_ERR("outcome_header: '%s' is not a header name (letters, digits,"
-			   " '-', '_', at most 64)\n",
+	if(hf.type != HDR_OTHER_T || n == 1) {
+		LM_ERR("outcome_header: '%s' is a header SIP or tm relies on (or a"
+			   " compact form); choose another name, e.g. X-Outcome\n",
 				h);
 		return -1;
 	}
 	km_outcome_header.s = h;
 	km_outcome_header.len = n;
 	return 0;
+}
+
+/* An integer parameter within lo..hi; *dst keeps its value otherwise. */
+static int km_int_range(const char *name, void *val, int lo, int hi, int *dst)
+{
+	long v = (long)val;
+
+	if(v < lo || v > hi) {
+		LM_ERR("%s: %ld is outside %d..%d\n", name, v, lo, hi);
+		return -1;
+	}
+	*dst = (int)v;
+	return 0;
+}
+
+static int km_auto_set(modparam_t type, void *val)
+{
+	return km_int_range("auto", val, 0, 1, &km_auto);
+}
+
+static int km_log_set(modparam_t type, void *val)
+{
+	return km_int_range("log", val, 0, 1, &km_log_on);
+}
+
+/* log_level: a number L_ALERT (-5) .. L_DBG (3), or the name of one
+ * (core/dprint.h), case-insensitive, in a string. */
+static const struct {
+	const char *name;
+	int level;
+} km_levels[] = {{"L_ALERT", L_ALERT}, {"L_BUG", L_BUG},
+		{"L_CRIT2", L_CRIT2}, {"L_CRIT", L_CRIT}, {"L_ERR", L_ERR},
+		{"L_WARN", L_WARN}, {"L_NOTICE", L_NOTICE}, {"L_INFO", L_INFO},
+		{"L_DBG", L_DBG}};
+
+static int km_log_level_int(modparam_t type, void *val)
+{
+	if((long)val < L_ALERT || (long)val > L_DBG) {
+		LM_ERR("log_level: %ld is outside %d..%d (L_ALERT..L_DBG)\n",
+				(long)val, L_ALERT, L_DBG);
+		return -1;
+	}
+	km_log_level = (int)(long)val;
+	return 0;
+}
+
+static int km_log_level_str(modparam_t type, void *val)
+{
+	const char *v = (const char *)val;
+	unsigned int i;
+
+	for(i = 0; i < sizeof(km_levels) / sizeof(km_levels[0]); i++) {
+		if(strcasecmp(v, km_levels[i].name) == 0) {
+			km_log_level = km_levels[i].level;
+			return 0;
+		}
+	}
+	LM_ERR("log_level: unknown level '%s' (L_ALERT, L_BUG, L_CRIT2, L_CRIT,"
+		   " L_ERR, L_WARN, L_NOTICE, L_INFO, L_DBG, or %d..%d)\n",
+			v, L_ALERT, L_DBG);
+	return -1;
 }
 
 /* ---- script functions ---- */
@@ -332,10 +409,11 @@ static cmd_export_t cmds[] = {
 };
 
 static param_export_t params[] = {
-	{"auto", PARAM_INT, &km_auto},
+	{"auto", PARAM_INT | PARAM_USE_FUNC, (void *)km_auto_set},
 	{"methods", PARAM_STRING | PARAM_USE_FUNC, (void *)km_methods_set},
-	{"log", PARAM_INT, &km_log_on},
-	{"log_level", PARAM_INT, &km_log_level},
+	{"log", PARAM_INT | PARAM_USE_FUNC, (void *)km_log_set},
+	{"log_level", PARAM_INT | PARAM_USE_FUNC, (void *)km_log_level_int},
+	{"log_level", PARAM_STRING | PARAM_USE_FUNC, (void *)km_log_level_str},
 	{"log_facility", PARAM_STRING | PARAM_USE_FUNC, (void *)km_facility_set},
 	{"reason_mode", PARAM_STRING | PARAM_USE_FUNC, (void *)km_reason_mode_set},
 	{"track", PARAM_STRING | PARAM_USE_FUNC, (void *)km_track_set},

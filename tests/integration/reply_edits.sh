@@ -74,7 +74,7 @@ for h in 'X Outcome' 'X-Outcome:' 'X/Outcome' ''; do
 	refuse "outcome_header='$h'" "modparam(\"sipoutcome\", \"outcome_header\", \"$h\")" \
 		"outcome_header:"
 done
-for h in X-Outcome X-Call.Outcome "P-Outcome!" "x-outcome~1"; do
+for h in X-Outcome X-Call.Outcome "P-Outcome+1" "x-outcome~1"; do
 	accept "outcome_header=$h" "modparam(\"sipoutcome\", \"outcome_header\", \"$h\")"
 done
 
