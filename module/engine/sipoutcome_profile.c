@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -509,7 +510,7 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 	char *cur, *end, *parent = NULL;
 	size_t rules_cap = 0;
 	int lineno = 0, rc = SIPOUTCOME_ESYNTAX, have_name = 0, parent_line = 0;
-	int name_line = 0;
+	int name_line = 0, desc_line = 0;
 
 	if(check_bytes(buf, len, source, err) < 0)
 		return SIPOUTCOME_ESYNTAX;
@@ -604,7 +605,15 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 						"text after the closing quote");
 				goto fail;
 			}
+			if(p->description != NULL) {
+				set_err(err, source, lineno, "description",
+						"only one 'description' line per file (the first is"
+						" on line %d)",
+						desc_line);
+				goto fail;
+			}
 			p->description = d;
+			desc_line = lineno;
 		} else if(so_ieq(kw, kwlen, "match", 5)) {
 			so_rule_t r;
 			size_t i;
@@ -713,6 +722,7 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 		const char *path, sipoutcome_error_t *err)
 {
 	FILE *f;
+	struct stat st;
 	char *buf;
 	size_t n;
 	int rc;
@@ -726,6 +736,13 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 		set_err(err, path, 0, "", "cannot open: %s", strerror(errno));
 		return SIPOUTCOME_EIO;
 	}
+	if(fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		set_err(err, path, 0, "",
+				S_ISDIR(st.st_mode) ? "is a directory, not a profile file"
+									: "is not a regular file");
+		fclose(f);
+		return SIPOUTCOME_EIO;
+	}
 	buf = malloc(PROFILE_FILE_MAX + 1);
 	if(buf == NULL) {
 		fclose(f);
@@ -735,7 +752,8 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 	n = fread(buf, 1, PROFILE_FILE_MAX + 1, f);
 	if(ferror(f) || n > PROFILE_FILE_MAX) {
 		set_err(err, path, 0, "",
-				n > PROFILE_FILE_MAX ? "larger than 1 MiB" : "read error");
+				n > PROFILE_FILE_MAX ? "larger than 1 MiB" : "read error: %s",
+				strerror(errno));
 		fclose(f);
 		free(buf);
 		return SIPOUTCOME_EIO;

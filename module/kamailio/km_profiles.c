@@ -38,6 +38,21 @@ typedef struct km_vendor_tab {
 static km_vendor_tab_t *km_vtab;
 static gen_lock_t *km_vtab_lock;
 
+/* "default_vendor: unknown vendor profile 'x'; known: rfc asterisk ..."
+ * into errbuf (cut at errlen). */
+static void known_profiles(const sipoutcome_profiles_t *set, const char *want,
+		char *errbuf, int errlen)
+{
+	size_t i;
+	int n;
+
+	n = snprintf(errbuf, errlen,
+			"default_vendor: unknown vendor profile '%s'; known:", want);
+	for(i = 0; n > 0 && n < errlen && i < sipoutcome_profiles_count(set); i++)
+		n += snprintf(errbuf + n, errlen - n, " %s",
+				sipoutcome_profile_name(sipoutcome_profiles_at(set, i)));
+}
+
 /* A complete new set, or NULL with the reason in errbuf. */
 static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 {
@@ -62,8 +77,7 @@ static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 	}
 	if(sipoutcome_profiles_find(set, km_default_name, strlen(km_default_name))
 			== NULL) {
-		snprintf(errbuf, errlen, "default_vendor: unknown vendor profile '%s'",
-				km_default_name);
+		known_profiles(set, km_default_name, errbuf, errlen);
 		sipoutcome_profiles_free(set);
 		return NULL;
 	}

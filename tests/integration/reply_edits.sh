@@ -113,7 +113,7 @@ rc=$?
 it_assert_eq "default_vendor=nosuch: start-up fails (not killed by timeout)" 1 \
 	"$([ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && echo 1 || echo 0)"
 it_assert_match "default_vendor=nosuch: the error lists the known profiles" \
-	"default_vendor: unknown vendor profile 'nosuch'; known: rfc [a-z]" \
+	"default_vendor: unknown vendor profile 'nosuch'; known: rfc [a-z0-9]" \
 	"$(grep -a -m 1 "default_vendor" "$WORK/dv.log")"
 
 # ------------------------------------------------------------ replies
