@@ -132,9 +132,11 @@ static struct lump *km_phrase_lump;
 static unsigned int km_phrase_msg_id;
 static int km_phrase_msg_pid;
 
-/* The received phrase up to the real end of the status line (CRLF or
- * LF): Kamailio's parser stops at a bare CR and leaves the rest of the
- * line in place, which must not reach the caller. */
+/* The received phrase from the one SP after the status code up to the
+ * real end of the status line (CRLF or LF): Kamailio's parser skips every
+ * blank after the code (a phrase of blanks and tabs is empty to it) and
+ * stops at a bare CR, leaving the rest of the line in place; all of that
+ * is part of what a rewrite replaces. */
 static str phrase_extent(sip_msg_t *rpl)
 {
 	str r = rpl->first_line.u.reply.reason;
@@ -142,6 +144,13 @@ static str phrase_extent(sip_msg_t *rpl)
 
 	if(r.s == NULL || r.len < 0)
 		return r;
+	p = rpl->first_line.u.reply.status.s + rpl->first_line.u.reply.status.len;
+	if(p < r.s && *p == ' ')
+		p++; /* the SP of the grammar stays */
+	if(p >= rpl->buf && p < r.s) {
+		r.len += (int)(r.s - p);
+		r.s = p;
+	}
 	for(p = r.s + r.len; p < end && *p != '\n'; p++)
 		;
 	if(p < end && p > r.s + r.len && p[-1] == '\r')
