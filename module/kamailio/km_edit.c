@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/data_lump.h"
 #include "core/data_lump_rpl.h"
@@ -244,16 +245,58 @@ static int outcome_header(const sipoutcome_result_t *r, char *buf, int cap)
 	return (n < 0 || n >= cap) ? -1 : n;
 }
 
+/* A header line at p (up to end) named km_outcome_header: name, then
+ * blanks, then ':' (RFC 3261 section 7.3.1). */
+static int is_outcome_line(const char *p, const char *end)
+{
+	int n = km_outcome_header.len;
+
+	if(end - p <= n || strncasecmp(p, km_outcome_header.s, n) != 0)
+		return 0;
+	for(p += n; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	return p < end && *p == ':';
+}
+
+/* Walk the raw header block of rpl (no parse: a header the core cannot
+ * parse, e.g. "Retry-After: -5", must not stop the edit): every field
+ * named km_outcome_header that the next hop sent is deleted, folded lines
+ * with it, so that the caller sees only ours. Returns the offset of the
+ * empty line that ends the headers, or -1 when there is none. */
+static int strip_outcome_headers(sip_msg_t *rpl)
+{
+	char *p, *eol, *end = rpl->buf + rpl->len, *start;
+
+	p = memchr(rpl->buf, '\n', rpl->len);
+	if(p == NULL)
+		return -1;
+	for(p++; p < end;) {
+		if(*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'))
+			return (int)(p - rpl->buf); /* the empty line */
+		start = p;
+		do { /* one field, with its folded lines */
+			eol = memchr(p, '\n', end - p);
+			p = eol ? eol + 1 : end;
+		} while(p < end && (*p == ' ' || *p == '\t'));
+		if(is_outcome_line(start, p)
+				&& del_lump(rpl, (int)(start - rpl->buf), (int)(p - start), 0)
+						   == NULL)
+			LM_ERR("cannot remove the next hop's %.*s header\n",
+					km_outcome_header.len, km_outcome_header.s);
+	}
+	return -1;
+}
+
 static int add_outcome_header(sip_msg_t *rpl, const sipoutcome_result_t *r)
 {
 	char hdr[160];
 	struct lump *a;
 	char *copy;
-	int n = outcome_header(r, hdr, sizeof(hdr));
+	int n = outcome_header(r, hdr, sizeof(hdr)), off;
 
-	if(n < 0 || parse_headers(rpl, HDR_EOH_F, 0) < 0)
+	if(n < 0 || (off = strip_outcome_headers(rpl)) < 0)
 		return -1;
-	a = anchor_lump(rpl, rpl->unparsed - rpl->buf, 0, 0);
+	a = anchor_lump(rpl, off, 0, 0);
 	if(a == NULL)
 		return -1;
 	copy = pkg_malloc(n);
