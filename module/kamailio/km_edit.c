@@ -421,8 +421,12 @@ void km_edit_reply_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 	sipoutcome_result_t r;
 	km_call_t c;
 
+	/* tm relays every 2xx of an INVITE upstream, also after the first
+	 * final (t_reply.c t_should_relay_response: a retransmission, or
+	 * another branch's answer): each carries the same edits. Other late
+	 * finals are absorbed. */
 	if(rpl == NULL || rpl == FAKED_REPLY || code < 200
-			|| t->uas.status >= 200)
+			|| (t->uas.status >= 200 && code >= 300))
 		return; /* provisional, or late after the final answer */
 	/* the 200 answering tm's own CANCEL is not an answer to the call */
 	if(rpl->cseq == NULL && parse_headers(rpl, HDR_CSEQ_F, 0) < 0)
