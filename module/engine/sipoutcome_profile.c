@@ -7,8 +7,9 @@
  *   description "TEXT"         (optional)
  *   match KEY=VALUE... set KEY=VALUE...
  *
- * Loading happens at start-up or on reload, never on the reply path; it
- * allocates with malloc. Classification only walks the pre-built
+ * Loading happens at start-up or on reload, never on the reply path; a
+ * set allocates with malloc, or with the allocator it was made with.
+ * Classification only walks the pre-built
  * per-code candidate lists.
  */
 #include <errno.h>
@@ -28,7 +29,18 @@ struct sipoutcome_profiles {
 	sipoutcome_profile_t **v;
 	size_t n;
 	size_t cap;
+	const sipoutcome_allocator_t *a; /* everything the set owns */
 };
+
+static const sipoutcome_allocator_t so_libc = {malloc, realloc, free};
+
+static void *set_zalloc(const sipoutcome_profiles_t *set, size_t n)
+{
+	void *p = set->a->alloc(n);
+	if(p != NULL)
+		memset(p, 0, n);
+	return p;
+}
 
 /* A profile and everything it owns. */
 typedef struct profile_owned {
@@ -51,15 +63,19 @@ static void set_err(sipoutcome_error_t *err, const char *source, int line,
 	va_end(ap);
 }
 
-static void profile_free(sipoutcome_profile_t *p)
+static void profile_free(
+		const sipoutcome_profiles_t *set, sipoutcome_profile_t *p)
 {
 	profile_owned_t *o = (profile_owned_t *)p;
 	if(p == NULL)
 		return;
-	free(p->rules);
-	free((void *)p->idx);
-	free(o->text);
-	free(o);
+	if(p->rules)
+		set->a->release(p->rules);
+	if(p->idx)
+		set->a->release((void *)p->idx);
+	if(o->text)
+		set->a->release(o->text);
+	set->a->release(o);
 }
 
 /* ---- tokenizer for one line ---- */
@@ -440,7 +456,7 @@ static int rule_segment(const so_rule_t *r)
 /* Index the profile's own rules (internal.h): a stable counting sort by
  * rank, then one by segment. Linear in the rules (plus the 607 segments);
  * one pointer per rule. */
-static int build_index(sipoutcome_profile_t *p)
+static int build_index(const sipoutcome_profiles_t *set, sipoutcome_profile_t *p)
 {
 	size_t rank_pos[17] = {0}, i;
 	const so_rule_t **by_rank;
@@ -448,7 +464,7 @@ static int build_index(sipoutcome_profile_t *p)
 	int r, s;
 
 	memset(p->seg, 0, sizeof(p->seg));
-	p->idx = calloc(p->nrules ? p->nrules : 1, sizeof(*p->idx));
+	p->idx = set_zalloc(set, (p->nrules ? p->nrules : 1) * sizeof(*p->idx));
 	by_rank = malloc((p->nrules ? p->nrules : 1) * sizeof(*by_rank));
 	if(p->idx == NULL || by_rank == NULL) {
 		free(by_rank);
@@ -603,13 +619,13 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 
 	if(check_bytes(buf, len, source, err) < 0)
 		return SIPOUTCOME_ESYNTAX;
-	o = calloc(1, sizeof(*o));
+	o = set_zalloc(set, sizeof(*o));
 	if(o == NULL)
 		return SIPOUTCOME_ENOMEM;
 	p = &o->p;
-	o->text = malloc(len + 1);
+	o->text = set->a->alloc(len + 1);
 	if(o->text == NULL) {
-		free(o);
+		set->a->release(o);
 		return SIPOUTCOME_ENOMEM;
 	}
 	memcpy(o->text, buf, len);
@@ -716,7 +732,7 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 				goto fail;
 			if(p->nrules == rules_cap) {
 				size_t ncap = rules_cap ? rules_cap * 2 : 16;
-				so_rule_t *nr = realloc(p->rules, ncap * sizeof(*nr));
+				so_rule_t *nr = set->a->resize(p->rules, ncap * sizeof(*nr));
 				if(nr == NULL) {
 					rc = SIPOUTCOME_ENOMEM;
 					goto fail;
@@ -773,7 +789,7 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 			goto fail;
 		}
 	}
-	rc = build_index(p);
+	rc = build_index(set, p);
 	if(rc != SIPOUTCOME_OK) {
 		set_err(err, source, 0, "", "out of memory indexing %zu rules",
 				p->nrules);
@@ -782,7 +798,7 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 	*out = p;
 	return SIPOUTCOME_OK;
 fail:
-	profile_free(p);
+	profile_free(set, p);
 	return rc;
 }
 
@@ -799,7 +815,7 @@ int sipoutcome_profiles_load_buffer(sipoutcome_profiles_t *set,
 	}
 	if(set->n == set->cap) {
 		size_t ncap = set->cap ? set->cap * 2 : 8;
-		sipoutcome_profile_t **nv = realloc(set->v, ncap * sizeof(*nv));
+		sipoutcome_profile_t **nv = set->a->resize(set->v, ncap * sizeof(*nv));
 		if(nv == NULL) {
 			set_err(err, source, 0, "", "out of memory");
 			return SIPOUTCOME_ENOMEM;
@@ -866,6 +882,12 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 
 int sipoutcome_profiles_new(sipoutcome_profiles_t **out, sipoutcome_error_t *err)
 {
+	return sipoutcome_profiles_new_in(out, NULL, err);
+}
+
+int sipoutcome_profiles_new_in(sipoutcome_profiles_t **out,
+		const sipoutcome_allocator_t *a, sipoutcome_error_t *err)
+{
 	sipoutcome_profiles_t *set;
 	size_t i;
 	int rc;
@@ -873,9 +895,13 @@ int sipoutcome_profiles_new(sipoutcome_profiles_t **out, sipoutcome_error_t *err
 	if(out == NULL)
 		return SIPOUTCOME_EINVAL;
 	*out = NULL;
-	set = calloc(1, sizeof(*set));
+	if(a == NULL)
+		a = &so_libc;
+	set = a->alloc(sizeof(*set));
 	if(set == NULL)
 		return SIPOUTCOME_ENOMEM;
+	memset(set, 0, sizeof(*set));
+	set->a = a;
 	for(i = 0; i < sipoutcome_builtin_profiles_count; i++) {
 		const so_embedded_t *e = &sipoutcome_builtin_profiles[i];
 		char source[64];
@@ -953,7 +979,8 @@ void sipoutcome_profiles_free(sipoutcome_profiles_t *set)
 	if(set == NULL)
 		return;
 	for(i = 0; i < set->n; i++)
-		profile_free(set->v[i]);
-	free(set->v);
-	free(set);
+		profile_free(set, set->v[i]);
+	if(set->v)
+		set->a->release(set->v);
+	set->a->release(set);
 }
