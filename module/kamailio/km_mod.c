@@ -476,8 +476,7 @@ static int child_init(int rank)
 
 static void mod_destroy(void)
 {
-	sipoutcome_profiles_free(km_profiles);
-	km_profiles = NULL;
+	km_profiles_free_all();
 }
 
 /* clang-format off */
