@@ -9,6 +9,7 @@
 #include "core/parser/msg_parser.h"
 #include "core/pvar.h"
 #include "core/rpc.h"
+#include "core/sr_module.h"
 #include "core/str.h"
 #include "modules/tm/h_table.h"
 #include "modules/tm/tm_load.h"
@@ -23,6 +24,18 @@ extern int km_log_level;
 extern int km_log_facility;
 extern str km_outcome_header;
 extern str km_event_callback;
+
+/* km_params.c: modparam setters that check their value (0, or -1 after
+ * logging the parameter and the allowed values) */
+int km_methods_set(modparam_t type, void *val);
+int km_facility_set(modparam_t type, void *val);
+int km_reason_mode_set(modparam_t type, void *val);
+int km_track_set(modparam_t type, void *val);
+int km_outcome_header_set(modparam_t type, void *val);
+int km_auto_set(modparam_t type, void *val);
+int km_log_set(modparam_t type, void *val);
+int km_log_level_int(modparam_t type, void *val);
+int km_log_level_str(modparam_t type, void *val);
 
 /* reason_mode values */
 enum km_reason_mode {
