@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dprint.h"
 #include "core/parser/msg_parser.h"
 
 #include "km_mod.h"
@@ -41,6 +42,9 @@ static void reply_header_value(
 			*q850 = sipoutcome_reason_q850(body->s, (size_t)body->len);
 	} else {
 		*retry_after = retry_after_seconds(body);
+		if(*retry_after < 0)
+			LM_DBG("Retry-After '%.*s' is not delta-seconds; ignored\n",
+					body->len, body->s);
 	}
 }
 

@@ -4,6 +4,7 @@
  * initialisation) refuse a bad value, naming the parameter and what is
  * allowed (README.md, "Limits and values refused at start-up").
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -158,8 +159,13 @@ int km_log_level_int(modparam_t type, void *val)
 int km_log_level_str(modparam_t type, void *val)
 {
 	const char *v = (const char *)val;
+	char *end;
+	long n;
 	unsigned int i;
 
+	n = strtol(v, &end, 10);
+	if(*v != '\0' && *end == '\0') /* a number in a string: "2" */
+		return km_log_level_int(type, (void *)n);
 	for(i = 0; i < sizeof(km_levels) / sizeof(km_levels[0]); i++) {
 		if(strcasecmp(v, km_levels[i].name) == 0) {
 			km_log_level = km_levels[i].level;
