@@ -392,6 +392,27 @@ const char *sipoutcome_error_format(
  */
 int sipoutcome_profiles_new(sipoutcome_profiles_t **out, sipoutcome_error_t *err);
 
+/** Where a profile set keeps its memory: three functions with the
+ * contract of malloc, realloc and free. Caller-owned; it must outlive
+ * every set made with it. */
+typedef struct sipoutcome_allocator {
+	void *(*alloc)(size_t size);
+	void *(*resize)(void *ptr, size_t size);
+	void (*release)(void *ptr);
+} sipoutcome_allocator_t;
+
+/**
+ * sipoutcome_profiles_new() with every byte of the set (the set, its
+ * profiles, their rules, index and text; later loads too) taken from a,
+ * e.g. memory shared by processes: one process loads a set, others read
+ * it. Scratch memory of a load still comes from malloc and is freed
+ * before the load returns. Nothing else changes.
+ * @param[in] a  the allocator; NULL means malloc, realloc and free
+ * @returns as sipoutcome_profiles_new().
+ */
+int sipoutcome_profiles_new_in(sipoutcome_profiles_t **out,
+		const sipoutcome_allocator_t *a, sipoutcome_error_t *err);
+
 /**
  * Parse one profile from text and add it to the set. The format is
  * described at the top of data/profiles/rfc.profile. The parent named by `inherits` (default rfc) must already be

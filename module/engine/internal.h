@@ -51,6 +51,13 @@ typedef struct so_rule {
 
 #define SO_PROFILE_NAME_MAX 32
 #define SO_CODES_SPAN 600 /* codes 100..699 */
+#define SO_SEG_CLASS SO_CODES_SPAN	   /* 6 segments, classes 1..6 */
+#define SO_SEG_ANY (SO_SEG_CLASS + 6) /* rules naming no code, no class */
+#define SO_SEGS (SO_SEG_ANY + 1)
+/* Limits of one profile file (a clear error names the file and the
+ * limit): bytes, and `match` rules. */
+#define SO_PROFILE_FILE_MAX (1024 * 1024)
+#define SO_PROFILE_RULES_MAX 10000
 
 struct sipoutcome_profile {
 	char name[SO_PROFILE_NAME_MAX];
@@ -59,13 +66,27 @@ struct sipoutcome_profile {
 	const struct sipoutcome_profile *parent;
 	so_rule_t *rules; /* own rules, in file order */
 	size_t nrules;
-	/* Candidate rules per code, own and inherited, in precedence order:
-	 * cand[cand_start[c] .. cand_start[c] + cand_len[c]). */
-	const so_rule_t **cand;
-	uint32_t cand_start[SO_CODES_SPAN];
-	uint16_t cand_len[SO_CODES_SPAN];
+	/* The profile's own rules by what they match on, each segment in
+	 * precedence order (most specific first, then file order): segment
+	 * c - 100 holds the rules naming code c, SO_SEG_CLASS + k - 1 those
+	 * naming class k and no code, SO_SEG_ANY the rest. Segment s is
+	 * idx[seg[s] .. seg[s + 1]). Memory grows with the rules, never with
+	 * rules x codes; inherited rules stay in the parent's index. */
+	const so_rule_t **idx;
+	uint32_t seg[SO_SEGS + 1];
 	int builtin;
 };
+
+/* Rules that may apply to a code, own before inherited, in precedence
+ * order: so_cand_init, then so_cand_next until NULL. No allocation. */
+typedef struct so_cand {
+	const struct sipoutcome_profile *q; /* profile walked now */
+	const so_rule_t *const *s[3];		/* heads: code, class, any */
+	const so_rule_t *const *e[3];
+	int code;
+} so_cand_t;
+void so_cand_init(so_cand_t *c, const struct sipoutcome_profile *p, int code);
+const so_rule_t *so_cand_next(so_cand_t *c);
 
 /* Case-insensitive ASCII helpers. so_ieq is inline: the Reason header
  * parser calls it for every parameter name on the reply path. */

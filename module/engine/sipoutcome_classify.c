@@ -141,16 +141,13 @@ static int rule_matches(
 static void step_profile(const sipoutcome_input_t *in, acc_t *a, int pass)
 {
 	static const char *const by[] = {"profile", "profile-cause", "profile"};
-	const sipoutcome_profile_t *p = in->profile;
-	const so_rule_t *const *c;
-	size_t i, n;
+	const so_rule_t *r;
+	so_cand_t c;
 
-	if(p == NULL || p->cand == NULL)
+	if(in->profile == NULL)
 		return;
-	c = p->cand + p->cand_start[in->code - 100];
-	n = p->cand_len[in->code - 100];
-	for(i = 0; i < n; i++) {
-		const so_rule_t *r = c[i];
+	so_cand_init(&c, in->profile, in->code);
+	while((r = so_cand_next(&c)) != NULL) {
 		if(!rule_matches(r, in, pass))
 			continue;
 		fill(a, r->tag, r->category, r->retry, r->blame, by[pass]);

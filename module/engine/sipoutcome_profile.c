@@ -7,8 +7,9 @@
  *   description "TEXT"         (optional)
  *   match KEY=VALUE... set KEY=VALUE...
  *
- * Loading happens at start-up or on reload, never on the reply path; it
- * allocates with malloc. Classification only walks the pre-built
+ * Loading happens at start-up or on reload, never on the reply path; a
+ * set allocates with malloc, or with the allocator it was made with.
+ * Classification only walks the pre-built
  * per-code candidate lists.
  */
 #include <errno.h>
@@ -16,10 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
-#define PROFILE_FILE_MAX (1024 * 1024)
+#define PROFILE_FILE_MAX SO_PROFILE_FILE_MAX
 #define HINT_MAX 240
 #define SO_MAX_DEPTH 64 /* profiles in one inheritance chain */
 
@@ -27,7 +29,18 @@ struct sipoutcome_profiles {
 	sipoutcome_profile_t **v;
 	size_t n;
 	size_t cap;
+	const sipoutcome_allocator_t *a; /* everything the set owns */
 };
+
+static const sipoutcome_allocator_t so_libc = {malloc, realloc, free};
+
+static void *set_zalloc(const sipoutcome_profiles_t *set, size_t n)
+{
+	void *p = set->a->alloc(n);
+	if(p != NULL)
+		memset(p, 0, n);
+	return p;
+}
 
 /* A profile and everything it owns. */
 typedef struct profile_owned {
@@ -50,15 +63,19 @@ static void set_err(sipoutcome_error_t *err, const char *source, int line,
 	va_end(ap);
 }
 
-static void profile_free(sipoutcome_profile_t *p)
+static void profile_free(
+		const sipoutcome_profiles_t *set, sipoutcome_profile_t *p)
 {
 	profile_owned_t *o = (profile_owned_t *)p;
 	if(p == NULL)
 		return;
-	free(p->rules);
-	free((void *)p->cand);
-	free(o->text);
-	free(o);
+	if(p->rules)
+		set->a->release(p->rules);
+	if(p->idx)
+		set->a->release((void *)p->idx);
+	if(o->text)
+		set->a->release(o->text);
+	set->a->release(o);
 }
 
 /* ---- tokenizer for one line ---- */
@@ -435,87 +452,176 @@ static int valid_name(const char *s, size_t n)
 	return 1;
 }
 
-/* Rules of one profile, most specific first, file order among equals:
- * a stable counting sort over the 16 ranks. *out is malloc'd. */
-static int rules_by_rank(const sipoutcome_profile_t *q, const so_rule_t ***out)
+/* Precedence between two rules of one profile: the more specific first,
+ * file order (their place in the rules array) among equals. */
+static int rule_before(const so_rule_t *a, const so_rule_t *b)
 {
-	size_t count[17] = {0}, i;
-	const so_rule_t **v;
-	int r;
+	return a->rank > b->rank || (a->rank == b->rank && a < b);
+}
 
-	*out = NULL;
-	if(q->nrules == 0)
-		return SIPOUTCOME_OK;
-	v = malloc(q->nrules * sizeof(*v));
-	if(v == NULL)
+/* The index segment of a rule (internal.h), or -1 for a rule that can
+ * never match (a code outside its own class). */
+static int rule_segment(const so_rule_t *r)
+{
+	if(r->code >= 0)
+		return (r->klass < 0 || r->klass == r->code / 100) ? r->code - 100
+														   : -1;
+	if(r->klass >= 1)
+		return SO_SEG_CLASS + r->klass - 1;
+	return SO_SEG_ANY;
+}
+
+/* Index the profile's own rules (internal.h): a stable counting sort by
+ * rank, then one by segment. Linear in the rules (plus the 607 segments);
+ * one pointer per rule. */
+static int build_index(const sipoutcome_profiles_t *set, sipoutcome_profile_t *p)
+{
+	size_t rank_pos[17] = {0}, i;
+	const so_rule_t **by_rank;
+	uint32_t fill[SO_SEGS];
+	int r, s;
+
+	memset(p->seg, 0, sizeof(p->seg));
+	p->idx = set_zalloc(set, (p->nrules ? p->nrules : 1) * sizeof(*p->idx));
+	by_rank = malloc((p->nrules ? p->nrules : 1) * sizeof(*by_rank));
+	if(p->idx == NULL || by_rank == NULL) {
+		free(by_rank);
 		return SIPOUTCOME_ENOMEM;
-	for(i = 0; i < q->nrules; i++)
-		count[15 - q->rules[i].rank + 1]++;
+	}
+	for(i = 0; i < p->nrules; i++)
+		rank_pos[15 - p->rules[i].rank + 1]++;
 	for(r = 1; r <= 16; r++)
-		count[r] += count[r - 1];
-	for(i = 0; i < q->nrules; i++)
-		v[count[15 - q->rules[i].rank]++] = &q->rules[i];
-	*out = v;
+		rank_pos[r] += rank_pos[r - 1];
+	for(i = 0; i < p->nrules; i++)
+		by_rank[rank_pos[15 - p->rules[i].rank]++] = &p->rules[i];
+	for(i = 0; i < p->nrules; i++)
+		if((s = rule_segment(&p->rules[i])) >= 0)
+			p->seg[s + 1]++;
+	for(s = 0; s < SO_SEGS; s++) {
+		p->seg[s + 1] += p->seg[s];
+		fill[s] = p->seg[s];
+	}
+	for(i = 0; i < p->nrules; i++)
+		if((s = rule_segment(by_rank[i])) >= 0)
+			p->idx[fill[s]++] = by_rank[i];
+	free(by_rank);
 	return SIPOUTCOME_OK;
 }
 
-static int rule_may_match(const so_rule_t *r, int code)
+static void cand_profile(so_cand_t *c, const sipoutcome_profile_t *q)
 {
-	return (r->code < 0 || r->code == code)
-		   && (r->klass < 0 || r->klass == code / 100);
+	int seg[3] = {-1, -1, SO_SEG_ANY}, k;
+
+	c->q = q;
+	if(c->code >= 100 && c->code <= 699) {
+		seg[0] = c->code - 100;
+		seg[1] = SO_SEG_CLASS + c->code / 100 - 1;
+	}
+	for(k = 0; k < 3; k++) {
+		if(q == NULL || q->idx == NULL || seg[k] < 0) {
+			c->s[k] = c->e[k] = NULL;
+			continue;
+		}
+		c->s[k] = q->idx + q->seg[seg[k]];
+		c->e[k] = q->idx + q->seg[seg[k] + 1];
+	}
 }
 
-/* Build the per-code candidate lists: own rules before the parent's,
- * within one profile the most specific first, then file order. Linear in
- * (codes x rules of the chain). */
-static int build_index(sipoutcome_profile_t *p)
+void so_cand_init(so_cand_t *c, const sipoutcome_profile_t *p, int code)
 {
-	const sipoutcome_profile_t *q;
-	const so_rule_t **sorted[SO_MAX_DEPTH];
-	size_t nsorted[SO_MAX_DEPTH];
-	size_t total = 0, pos = 0, i;
-	int code, depth = 0, d, rc = SIPOUTCOME_OK;
+	c->code = code;
+	cand_profile(c, p);
+}
 
-	for(q = p; q != NULL && depth < SO_MAX_DEPTH; q = q->parent, depth++) {
-		rc = rules_by_rank(q, &sorted[depth]);
-		nsorted[depth] = q->nrules;
-		if(rc != SIPOUTCOME_OK)
-			goto out;
-	}
-	if(q != NULL) {
-		rc = SIPOUTCOME_ENOMEM; /* checked by parse_profile */
-		goto out;
-	}
-	for(code = 100; code <= 699; code++)
-		for(d = 0; d < depth; d++)
-			for(i = 0; i < nsorted[d]; i++)
-				total += rule_may_match(sorted[d][i], code);
-	if(total > UINT32_MAX) {
-		rc = SIPOUTCOME_ENOMEM;
-		goto out;
-	}
-	p->cand = calloc(total ? total : 1, sizeof(*p->cand));
-	if(p->cand == NULL) {
-		rc = SIPOUTCOME_ENOMEM;
-		goto out;
-	}
-	for(code = 100; code <= 699; code++) {
-		size_t first = pos;
-		for(d = 0; d < depth; d++)
-			for(i = 0; i < nsorted[d]; i++)
-				if(rule_may_match(sorted[d][i], code))
-					p->cand[pos++] = sorted[d][i];
-		if(pos - first > UINT16_MAX) {
-			rc = SIPOUTCOME_ENOMEM;
-			goto out;
+/* The next candidate: the first in precedence order of the three
+ * segment heads of the profile walked; then its parent's. */
+const so_rule_t *so_cand_next(so_cand_t *c)
+{
+	const so_rule_t *best;
+	int k, bk;
+
+	while(c->q != NULL) {
+		best = NULL;
+		bk = -1;
+		for(k = 0; k < 3; k++)
+			if(c->s[k] != c->e[k] && (best == NULL || rule_before(*c->s[k], best))) {
+				best = *c->s[k];
+				bk = k;
+			}
+		if(best != NULL) {
+			c->s[bk]++;
+			return best;
 		}
-		p->cand_start[code - 100] = (uint32_t)first;
-		p->cand_len[code - 100] = (uint16_t)(pos - first);
+		cand_profile(c, c->q->parent);
 	}
-out:
-	while(depth-- > 0)
-		free((void *)sorted[depth]);
-	return rc;
+	return NULL;
+}
+
+/* Order of rules by their match keys (phrase case-insensitively), then
+ * file order: equal keys end up next to each other. */
+static int keys_cmp(const void *pa, const void *pb)
+{
+	const so_rule_t *a = *(const so_rule_t *const *)pa;
+	const so_rule_t *b = *(const so_rule_t *const *)pb;
+	size_t i, n;
+
+	if(a->code != b->code)
+		return a->code - b->code;
+	if(a->klass != b->klass)
+		return a->klass - b->klass;
+	if(a->ringing != b->ringing)
+		return a->ringing - b->ringing;
+	if(a->q850 != b->q850)
+		return a->q850 - b->q850;
+	if((a->phrase == NULL) != (b->phrase == NULL))
+		return a->phrase == NULL ? -1 : 1;
+	if(a->phrase != NULL) {
+		n = a->phrase_len < b->phrase_len ? a->phrase_len : b->phrase_len;
+		for(i = 0; i < n; i++) {
+			int x = (unsigned char)a->phrase[i], y = (unsigned char)b->phrase[i];
+			x = (x >= 'A' && x <= 'Z') ? x | 0x20 : x;
+			y = (y >= 'A' && y <= 'Z') ? y | 0x20 : y;
+			if(x != y)
+				return x - y;
+		}
+		if(a->phrase_len != b->phrase_len)
+			return a->phrase_len < b->phrase_len ? -1 : 1;
+	}
+	return a->line - b->line;
+}
+
+/* The first rule (in file order) whose match keys an earlier rule has:
+ * sorted by keys, O(n log n). 0 when none; -1 with err set; ENOMEM. */
+static int check_duplicates(const sipoutcome_profile_t *p, const char *source,
+		sipoutcome_error_t *err)
+{
+	const so_rule_t **v, *dup = NULL, *first = NULL;
+	size_t i;
+
+	if(p->nrules < 2)
+		return 0;
+	v = malloc(p->nrules * sizeof(*v));
+	if(v == NULL)
+		return SIPOUTCOME_ENOMEM;
+	for(i = 0; i < p->nrules; i++)
+		v[i] = &p->rules[i];
+	qsort(v, p->nrules, sizeof(*v), keys_cmp);
+	for(i = 1; i < p->nrules; i++) {
+		/* v[i - 1] is the first of its keys when v[i - 2] differs */
+		if(!same_keys(v[i - 1], v[i])
+				|| (i >= 2 && same_keys(v[i - 2], v[i - 1])))
+			continue;
+		if(dup == NULL || v[i]->line < dup->line) {
+			dup = v[i];
+			first = v[i - 1];
+		}
+	}
+	free(v);
+	if(dup == NULL)
+		return 0;
+	set_err(err, source, dup->line, "match",
+			"duplicate rule: same match keys as line %d", first->line);
+	return -1;
 }
 
 static int parse_profile(sipoutcome_profiles_t *set, const char *source,
@@ -527,17 +633,17 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 	char *cur, *end, *parent = NULL;
 	size_t rules_cap = 0;
 	int lineno = 0, rc = SIPOUTCOME_ESYNTAX, have_name = 0, parent_line = 0;
-	int name_line = 0;
+	int name_line = 0, desc_line = 0;
 
 	if(check_bytes(buf, len, source, err) < 0)
 		return SIPOUTCOME_ESYNTAX;
-	o = calloc(1, sizeof(*o));
+	o = set_zalloc(set, sizeof(*o));
 	if(o == NULL)
 		return SIPOUTCOME_ENOMEM;
 	p = &o->p;
-	o->text = malloc(len + 1);
+	o->text = set->a->alloc(len + 1);
 	if(o->text == NULL) {
-		free(o);
+		set->a->release(o);
 		return SIPOUTCOME_ENOMEM;
 	}
 	memcpy(o->text, buf, len);
@@ -622,23 +728,29 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 						"text after the closing quote");
 				goto fail;
 			}
+			if(p->description != NULL) {
+				set_err(err, source, lineno, "description",
+						"only one 'description' line per file (the first is"
+						" on line %d)",
+						desc_line);
+				goto fail;
+			}
 			p->description = d;
+			desc_line = lineno;
 		} else if(so_ieq(kw, kwlen, "match", 5)) {
 			so_rule_t r;
-			size_t i;
+			if(p->nrules >= SO_PROFILE_RULES_MAX) {
+				set_err(err, source, lineno, "match",
+						"more than %d rules in one profile file (the limit;"
+						" split the profile with 'inherits')",
+						SO_PROFILE_RULES_MAX);
+				goto fail;
+			}
 			if(parse_rule(&l, &r) < 0)
 				goto fail;
-			for(i = 0; i < p->nrules; i++) {
-				if(same_keys(&p->rules[i], &r)) {
-					set_err(err, source, lineno, "match",
-							"duplicate rule: same match keys as line %d",
-							p->rules[i].line);
-					goto fail;
-				}
-			}
 			if(p->nrules == rules_cap) {
 				size_t ncap = rules_cap ? rules_cap * 2 : 16;
-				so_rule_t *nr = realloc(p->rules, ncap * sizeof(*nr));
+				so_rule_t *nr = set->a->resize(p->rules, ncap * sizeof(*nr));
 				if(nr == NULL) {
 					rc = SIPOUTCOME_ENOMEM;
 					goto fail;
@@ -660,6 +772,14 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 				"empty profile: no 'profile NAME' line");
 		goto fail;
 	}
+	if((rc = check_duplicates(p, source, err)) != 0) {
+		if(rc != SIPOUTCOME_ENOMEM)
+			rc = SIPOUTCOME_ESYNTAX;
+		else
+			set_err(err, source, 0, "", "out of memory");
+		goto fail;
+	}
+	rc = SIPOUTCOME_ESYNTAX;
 	if(sipoutcome_profiles_find(set, p->name, strlen(p->name)) != NULL) {
 		set_err(err, source, name_line, "profile",
 				"profile '%s' is already loaded",
@@ -687,15 +807,16 @@ static int parse_profile(sipoutcome_profiles_t *set, const char *source,
 			goto fail;
 		}
 	}
-	rc = build_index(p);
+	rc = build_index(set, p);
 	if(rc != SIPOUTCOME_OK) {
-		set_err(err, source, 0, "", "out of memory");
+		set_err(err, source, 0, "", "out of memory indexing %zu rules",
+				p->nrules);
 		goto fail;
 	}
 	*out = p;
 	return SIPOUTCOME_OK;
 fail:
-	profile_free(p);
+	profile_free(set, p);
 	return rc;
 }
 
@@ -712,7 +833,7 @@ int sipoutcome_profiles_load_buffer(sipoutcome_profiles_t *set,
 	}
 	if(set->n == set->cap) {
 		size_t ncap = set->cap ? set->cap * 2 : 8;
-		sipoutcome_profile_t **nv = realloc(set->v, ncap * sizeof(*nv));
+		sipoutcome_profile_t **nv = set->a->resize(set->v, ncap * sizeof(*nv));
 		if(nv == NULL) {
 			set_err(err, source, 0, "", "out of memory");
 			return SIPOUTCOME_ENOMEM;
@@ -731,6 +852,7 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 		const char *path, sipoutcome_error_t *err)
 {
 	FILE *f;
+	struct stat st;
 	char *buf;
 	size_t n;
 	int rc;
@@ -744,6 +866,13 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 		set_err(err, path, 0, "", "cannot open: %s", strerror(errno));
 		return SIPOUTCOME_EIO;
 	}
+	if(fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		set_err(err, path, 0, "",
+				S_ISDIR(st.st_mode) ? "is a directory, not a profile file"
+									: "is not a regular file");
+		fclose(f);
+		return SIPOUTCOME_EIO;
+	}
 	buf = malloc(PROFILE_FILE_MAX + 1);
 	if(buf == NULL) {
 		fclose(f);
@@ -752,8 +881,13 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 	}
 	n = fread(buf, 1, PROFILE_FILE_MAX + 1, f);
 	if(ferror(f) || n > PROFILE_FILE_MAX) {
-		set_err(err, path, 0, "",
-				n > PROFILE_FILE_MAX ? "larger than 1 MiB" : "read error");
+		if(n > PROFILE_FILE_MAX)
+			set_err(err, path, 0, "",
+					"larger than %d bytes (1 MiB, the limit per profile"
+					" file)",
+					PROFILE_FILE_MAX);
+		else
+			set_err(err, path, 0, "", "read error: %s", strerror(errno));
 		fclose(f);
 		free(buf);
 		return SIPOUTCOME_EIO;
@@ -766,6 +900,12 @@ int sipoutcome_profiles_load_file(sipoutcome_profiles_t *set,
 
 int sipoutcome_profiles_new(sipoutcome_profiles_t **out, sipoutcome_error_t *err)
 {
+	return sipoutcome_profiles_new_in(out, NULL, err);
+}
+
+int sipoutcome_profiles_new_in(sipoutcome_profiles_t **out,
+		const sipoutcome_allocator_t *a, sipoutcome_error_t *err)
+{
 	sipoutcome_profiles_t *set;
 	size_t i;
 	int rc;
@@ -773,9 +913,13 @@ int sipoutcome_profiles_new(sipoutcome_profiles_t **out, sipoutcome_error_t *err
 	if(out == NULL)
 		return SIPOUTCOME_EINVAL;
 	*out = NULL;
-	set = calloc(1, sizeof(*set));
+	if(a == NULL)
+		a = &so_libc;
+	set = a->alloc(sizeof(*set));
 	if(set == NULL)
 		return SIPOUTCOME_ENOMEM;
+	memset(set, 0, sizeof(*set));
+	set->a = a;
 	for(i = 0; i < sipoutcome_builtin_profiles_count; i++) {
 		const so_embedded_t *e = &sipoutcome_builtin_profiles[i];
 		char source[64];
@@ -824,15 +968,14 @@ const char *sipoutcome_profile_name(const sipoutcome_profile_t *p)
 
 int sipoutcome_profile_reads_phrase(const sipoutcome_profile_t *p, int code)
 {
-	const so_rule_t *const *c;
-	size_t i, n;
+	const so_rule_t *r;
+	so_cand_t c;
 
-	if(p == NULL || p->cand == NULL || code < 100 || code > 699)
+	if(p == NULL || code < 100 || code > 699)
 		return 0;
-	c = p->cand + p->cand_start[code - 100];
-	n = p->cand_len[code - 100];
-	for(i = 0; i < n; i++)
-		if(c[i]->phrase != NULL)
+	so_cand_init(&c, p, code);
+	while((r = so_cand_next(&c)) != NULL)
+		if(r->phrase != NULL)
 			return 1;
 	return 0;
 }
@@ -854,7 +997,8 @@ void sipoutcome_profiles_free(sipoutcome_profiles_t *set)
 	if(set == NULL)
 		return;
 	for(i = 0; i < set->n; i++)
-		profile_free(set->v[i]);
-	free(set->v);
-	free(set);
+		profile_free(set, set->v[i]);
+	if(set->v)
+		set->a->release(set->v);
+	set->a->release(set);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/data_lump.h"
 #include "core/data_lump_rpl.h"
@@ -132,9 +133,11 @@ static struct lump *km_phrase_lump;
 static unsigned int km_phrase_msg_id;
 static int km_phrase_msg_pid;
 
-/* The received phrase up to the real end of the status line (CRLF or
- * LF): Kamailio's parser stops at a bare CR and leaves the rest of the
- * line in place, which must not reach the caller. */
+/* The received phrase from the one SP after the status code up to the
+ * real end of the status line (CRLF or LF): Kamailio's parser skips every
+ * blank after the code (a phrase of blanks and tabs is empty to it) and
+ * stops at a bare CR, leaving the rest of the line in place; all of that
+ * is part of what a rewrite replaces. */
 static str phrase_extent(sip_msg_t *rpl)
 {
 	str r = rpl->first_line.u.reply.reason;
@@ -142,6 +145,13 @@ static str phrase_extent(sip_msg_t *rpl)
 
 	if(r.s == NULL || r.len < 0)
 		return r;
+	p = rpl->first_line.u.reply.status.s + rpl->first_line.u.reply.status.len;
+	if(p < r.s && *p == ' ')
+		p++; /* the SP of the grammar stays */
+	if(p >= rpl->buf && p < r.s) {
+		r.len += (int)(r.s - p);
+		r.s = p;
+	}
 	for(p = r.s + r.len; p < end && *p != '\n'; p++)
 		;
 	if(p < end && p > r.s + r.len && p[-1] == '\r')
@@ -235,16 +245,58 @@ static int outcome_header(const sipoutcome_result_t *r, char *buf, int cap)
 	return (n < 0 || n >= cap) ? -1 : n;
 }
 
+/* A header line at p (up to end) named km_outcome_header: name, then
+ * blanks, then ':' (RFC 3261 section 7.3.1). */
+static int is_outcome_line(const char *p, const char *end)
+{
+	int n = km_outcome_header.len;
+
+	if(end - p <= n || strncasecmp(p, km_outcome_header.s, n) != 0)
+		return 0;
+	for(p += n; p < end && (*p == ' ' || *p == '\t'); p++)
+		;
+	return p < end && *p == ':';
+}
+
+/* Walk the raw header block of rpl (no parse: a header the core cannot
+ * parse, e.g. "Retry-After: -5", must not stop the edit): every field
+ * named km_outcome_header that the next hop sent is deleted, folded lines
+ * with it, so that the caller sees only ours. Returns the offset of the
+ * empty line that ends the headers, or -1 when there is none. */
+static int strip_outcome_headers(sip_msg_t *rpl)
+{
+	char *p, *eol, *end = rpl->buf + rpl->len, *start;
+
+	p = memchr(rpl->buf, '\n', rpl->len);
+	if(p == NULL)
+		return -1;
+	for(p++; p < end;) {
+		if(*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'))
+			return (int)(p - rpl->buf); /* the empty line */
+		start = p;
+		do { /* one field, with its folded lines */
+			eol = memchr(p, '\n', end - p);
+			p = eol ? eol + 1 : end;
+		} while(p < end && (*p == ' ' || *p == '\t'));
+		if(is_outcome_line(start, p)
+				&& del_lump(rpl, (int)(start - rpl->buf), (int)(p - start), 0)
+						   == NULL)
+			LM_ERR("cannot remove the next hop's %.*s header\n",
+					km_outcome_header.len, km_outcome_header.s);
+	}
+	return -1;
+}
+
 static int add_outcome_header(sip_msg_t *rpl, const sipoutcome_result_t *r)
 {
 	char hdr[160];
 	struct lump *a;
 	char *copy;
-	int n = outcome_header(r, hdr, sizeof(hdr));
+	int n = outcome_header(r, hdr, sizeof(hdr)), off;
 
-	if(n < 0 || parse_headers(rpl, HDR_EOH_F, 0) < 0)
+	if(n < 0 || (off = strip_outcome_headers(rpl)) < 0)
 		return -1;
-	a = anchor_lump(rpl, rpl->unparsed - rpl->buf, 0, 0);
+	a = anchor_lump(rpl, off, 0, 0);
 	if(a == NULL)
 		return -1;
 	copy = pkg_malloc(n);
@@ -369,8 +421,12 @@ void km_edit_reply_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 	sipoutcome_result_t r;
 	km_call_t c;
 
+	/* tm relays every 2xx of an INVITE upstream, also after the first
+	 * final (t_reply.c t_should_relay_response: a retransmission, or
+	 * another branch's answer): each carries the same edits. Other late
+	 * finals are absorbed. */
 	if(rpl == NULL || rpl == FAKED_REPLY || code < 200
-			|| t->uas.status >= 200)
+			|| (t->uas.status >= 200 && code >= 300))
 		return; /* provisional, or late after the final answer */
 	/* the 200 answering tm's own CANCEL is not an answer to the call */
 	if(rpl->cseq == NULL && parse_headers(rpl, HDR_CSEQ_F, 0) < 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dprint.h"
 #include "core/parser/msg_parser.h"
 
 #include "km_mod.h"
@@ -42,6 +43,9 @@ static void reply_header_value(int is_reason, str *body, km_call_t *c)
 					body->s, (size_t)body->len, &c->q850_loc);
 	} else {
 		c->retry_after = retry_after_seconds(body);
+		if(c->retry_after < 0)
+			LM_DBG("Retry-After '%.*s' is not delta-seconds; ignored\n",
+					body->len, body->s);
 	}
 }
 

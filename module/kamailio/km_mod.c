@@ -82,88 +82,6 @@ int km_reason_mode_parse(const str *s)
 	return -1;
 }
 
-/* String parameters are checked as they are parsed, so that
- * `kamailio -c` reports a bad value (it exits before mod_init). */
-static int km_methods_set(modparam_t type, void *val)
-{
-	str s;
-
-	s.s = (char *)val;
-	s.len = strlen(s.s);
-	if(parse_methods(&s, &km_methods_mask) < 0 || km_methods_mask == 0) {
-		LM_ERR("methods: cannot parse '%s' (e.g. \"INVITE\" or "
-			   "\"INVITE,MESSAGE\")\n",
-				s.s);
-		return -1;
-	}
-	return 0;
-}
-
-static int km_facility_set(modparam_t type, void *val)
-{
-	km_log_facility = str2facility((char *)val);
-	if(km_log_facility == -1) {
-		LM_ERR("log_facility: unknown facility '%s'\n", (char *)val);
-		return -1;
-	}
-	return 0;
-}
-
-static int km_reason_mode_set(modparam_t type, void *val)
-{
-	str s;
-
-	s.s = (char *)val;
-	s.len = strlen(s.s);
-	km_reason_mode = km_reason_mode_parse(&s);
-	if(km_reason_mode < 0) {
-		LM_ERR("reason_mode: unknown value '%s' (keep, normalize, annotate,"
-			   " rewrite)\n",
-				s.s);
-		return -1;
-	}
-	return 0;
-}
-
-static int km_track_set(modparam_t type, void *val)
-{
-	const char *v = (const char *)val;
-
-	if(strcasecmp(v, "route") == 0)
-		km_track = KM_TRACK_ROUTE;
-	else if(strcasecmp(v, "tm") == 0)
-		km_track = KM_TRACK_TM;
-	else {
-		LM_ERR("track: unknown value '%s' (route, tm)\n", v);
-		return -1;
-	}
-	return 0;
-}
-
-static int km_outcome_header_set(modparam_t type, void *val)
-{
-	char *h = (char *)val;
-	int i, n = strlen(h);
-
-	for(i = 0; i < n; i++) {
-		char c = h[i];
-		if(!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-				   || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-			n = -1;
-			break;
-		}
-	}
-	if(n < 0 || n > 64) {
-		LM_ERR("outcome_header: '%s' is not a header name (letters, digits,"
-			   " '-', '_', at most 64)\n",
-				h);
-		return -1;
-	}
-	km_outcome_header.s = h;
-	km_outcome_header.len = n;
-	return 0;
-}
-
 /* ---- script functions ---- */
 
 static int w_sipoutcome_classify(sip_msg_t *msg, char *p1, char *p2)
@@ -332,10 +250,11 @@ static cmd_export_t cmds[] = {
 };
 
 static param_export_t params[] = {
-	{"auto", PARAM_INT, &km_auto},
+	{"auto", PARAM_INT | PARAM_USE_FUNC, (void *)km_auto_set},
 	{"methods", PARAM_STRING | PARAM_USE_FUNC, (void *)km_methods_set},
-	{"log", PARAM_INT, &km_log_on},
-	{"log_level", PARAM_INT, &km_log_level},
+	{"log", PARAM_INT | PARAM_USE_FUNC, (void *)km_log_set},
+	{"log_level", PARAM_INT | PARAM_USE_FUNC, (void *)km_log_level_int},
+	{"log_level", PARAM_STRING | PARAM_USE_FUNC, (void *)km_log_level_str},
 	{"log_facility", PARAM_STRING | PARAM_USE_FUNC, (void *)km_facility_set},
 	{"reason_mode", PARAM_STRING | PARAM_USE_FUNC, (void *)km_reason_mode_set},
 	{"track", PARAM_STRING | PARAM_USE_FUNC, (void *)km_track_set},
@@ -400,8 +319,7 @@ static int child_init(int rank)
 
 static void mod_destroy(void)
 {
-	sipoutcome_profiles_free(km_profiles);
-	km_profiles = NULL;
+	km_profiles_free_all();
 }
 
 /* clang-format off */

@@ -9,6 +9,7 @@
 #include "core/parser/msg_parser.h"
 #include "core/pvar.h"
 #include "core/rpc.h"
+#include "core/sr_module.h"
 #include "core/str.h"
 #include "modules/tm/h_table.h"
 #include "modules/tm/tm_load.h"
@@ -23,6 +24,18 @@ extern int km_log_level;
 extern int km_log_facility;
 extern str km_outcome_header;
 extern str km_event_callback;
+
+/* km_params.c: modparam setters that check their value (0, or -1 after
+ * logging the parameter and the allowed values) */
+int km_methods_set(modparam_t type, void *val);
+int km_facility_set(modparam_t type, void *val);
+int km_reason_mode_set(modparam_t type, void *val);
+int km_track_set(modparam_t type, void *val);
+int km_outcome_header_set(modparam_t type, void *val);
+int km_auto_set(modparam_t type, void *val);
+int km_log_set(modparam_t type, void *val);
+int km_log_level_int(modparam_t type, void *val);
+int km_log_level_str(modparam_t type, void *val);
 
 /* reason_mode values */
 enum km_reason_mode {
@@ -42,8 +55,8 @@ enum km_track_mode {
 extern int km_track;
 
 extern struct tm_binds km_tmb;
-/* Profiles of this process; see km_profiles.c for reload across
- * processes. Call km_profiles_refresh() before using them. */
+/* The profile set in use, in shared memory (km_profiles.c publishes a
+ * reloaded one). Call km_profiles_refresh() before using it. */
 extern sipoutcome_profiles_t *km_profiles;
 extern const sipoutcome_profile_t *km_default_profile;
 int km_profiles_init(char **files, int nfiles, const char *default_vendor);
@@ -51,13 +64,15 @@ void km_profiles_refresh_slow(void);
 extern volatile int *km_gen;	   /* reload generation, shared */
 extern int km_local_gen;		   /* the one this process's set is of */
 extern unsigned int km_profiles_gen; /* bumped when this process swaps sets */
-/* Re-read the profiles when another process reloaded them: one load and
- * compare on the reply path. */
+/* Take the set another process published: one load and compare on the
+ * reply path; a pointer swap when it changed, never a file read. */
 static inline void km_profiles_refresh(void)
 {
 	if(km_gen != NULL && __atomic_load_n(km_gen, __ATOMIC_ACQUIRE) != km_local_gen)
 		km_profiles_refresh_slow();
 }
+/* RPC sipoutcome.reload: load and check the files in this process, then
+ * publish the set to every process; 0, or -1 with the reason in errbuf */
 int km_profiles_reload(char *errbuf, int errlen);
 
 /* km_db.c: profiles from a database table (db_url, db_table).
@@ -75,6 +90,7 @@ int km_db_fetch(char *errbuf, int errlen);
 int km_db_add(sipoutcome_profiles_t *set, char *errbuf, int errlen);
 int km_db_publish(void);
 void km_db_discard(void);
+void km_profiles_free_all(void);
 const sipoutcome_profile_t *km_profile_by_name(const char *name, int len);
 
 /* Per-transaction state is one word: the param of the module's tm

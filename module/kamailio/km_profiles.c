@@ -1,15 +1,18 @@
 /*
- * Profiles inside Kamailio. Each process holds its own parsed copy
- * (loaded before fork, so children inherit it). A reload (RPC
- * sipoutcome.reload) parses the files completely into a new set; only
- * when that succeeds is the set swapped and a generation number in shared
- * memory bumped. Every other process notices the new generation at its
- * next classification, loads its own new set the same way and swaps it:
- * a call is never classified against a half-loaded profile. Calls keep
- * their profile by name, so nothing points into a freed set.
+ * Profiles inside Kamailio. One profile set, in shared memory, serves
+ * every process: it is loaded and checked once (at start-up, or by the
+ * process that runs the RPC sipoutcome.reload), then published with a
+ * generation number. A worker that sees a new generation at its next
+ * classification only takes the new set's pointer: no reply ever waits
+ * for a file or an index. A failed reload publishes nothing. Calls keep
+ * their profile by name, so nothing of theirs points into an old set; an
+ * old set is freed by a later reload once it has been retired for
+ * KM_RETIRE_SECONDS (a classification that started on it has long ended:
+ * it takes microseconds).
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/dprint.h"
 #include "core/locking.h"
@@ -23,9 +26,41 @@ const sipoutcome_profile_t *km_default_profile = NULL;
 static char **km_files;
 static int km_nfiles;
 static char km_default_name[32];
-volatile int *km_gen; /* shared */
+volatile int *km_gen; /* shared: &km_pub->gen */
 int km_local_gen;
 unsigned int km_profiles_gen; /* this process's set changes */
+
+/* The published set and the sets retired by reloads, in shared memory. */
+#define KM_RETIRED_MAX 8
+#define KM_RETIRE_SECONDS 10
+typedef struct km_published {
+	gen_lock_t lock; /* one reload at a time */
+	sipoutcome_profiles_t *set;
+	volatile int gen;
+	struct {
+		sipoutcome_profiles_t *set;
+		time_t when;
+	} retired[KM_RETIRED_MAX];
+} km_published_t;
+static km_published_t *km_pub;
+
+static void *km_shm_alloc(size_t n)
+{
+	return shm_malloc(n);
+}
+
+static void *km_shm_resize(void *p, size_t n)
+{
+	return p ? shm_realloc(p, n) : shm_malloc(n);
+}
+
+static void km_shm_release(void *p)
+{
+	shm_free(p);
+}
+
+static const sipoutcome_allocator_t km_shm_allocator = {
+		km_shm_alloc, km_shm_resize, km_shm_release};
 
 /* Vendor names by id (1..255; 0 is default_vendor), shared and append
  * only, so a per-call id means the same name in every process and across
@@ -38,6 +73,21 @@ typedef struct km_vendor_tab {
 static km_vendor_tab_t *km_vtab;
 static gen_lock_t *km_vtab_lock;
 
+/* "default_vendor: unknown vendor profile 'x'; known: rfc asterisk ..."
+ * into errbuf (cut at errlen). */
+static void known_profiles(const sipoutcome_profiles_t *set, const char *want,
+		char *errbuf, int errlen)
+{
+	size_t i;
+	int n;
+
+	n = snprintf(errbuf, errlen,
+			"default_vendor: unknown vendor profile '%s'; known:", want);
+	for(i = 0; n > 0 && n < errlen && i < sipoutcome_profiles_count(set); i++)
+		n += snprintf(errbuf + n, errlen - n, " %s",
+				sipoutcome_profile_name(sipoutcome_profiles_at(set, i)));
+}
+
 /* A complete new set, or NULL with the reason in errbuf. */
 static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 {
@@ -46,7 +96,8 @@ static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 	int i;
 
 	memset(&err, 0, sizeof(err));
-	if(sipoutcome_profiles_new(&set, &err) != SIPOUTCOME_OK) {
+	if(sipoutcome_profiles_new_in(&set, &km_shm_allocator, &err)
+			!= SIPOUTCOME_OK) {
 		snprintf(errbuf, errlen, "built-in profiles: ");
 		sipoutcome_error_format(&err, errbuf + strlen(errbuf),
 				errlen - strlen(errbuf));
@@ -67,24 +118,21 @@ static sipoutcome_profiles_t *build_set(char *errbuf, int errlen)
 	}
 	if(sipoutcome_profiles_find(set, km_default_name, strlen(km_default_name))
 			== NULL) {
-		snprintf(errbuf, errlen, "default_vendor: unknown vendor profile '%s'",
-				km_default_name);
+		known_profiles(set, km_default_name, errbuf, errlen);
 		sipoutcome_profiles_free(set);
 		return NULL;
 	}
 	return set;
 }
 
-static void swap_set(sipoutcome_profiles_t *set)
+/* This process uses set from now on (it is shared: nothing is freed). */
+static void use_set(sipoutcome_profiles_t *set)
 {
-	sipoutcome_profiles_t *old = km_profiles;
-
 	km_profiles = set;
 	km_default_profile = sipoutcome_profiles_find(
 			set, km_default_name, strlen(km_default_name));
 	km_cur.valid = 0; /* it may point into the old set */
 	km_profiles_gen++;
-	sipoutcome_profiles_free(old);
 }
 
 int km_profiles_init(char **files, int nfiles, const char *default_vendor)
@@ -101,6 +149,17 @@ int km_profiles_init(char **files, int nfiles, const char *default_vendor)
 		LM_ERR("%s\n", errbuf);
 		return -1;
 	}
+	km_pub = shm_malloc(sizeof(*km_pub));
+	km_vtab = shm_malloc(sizeof(*km_vtab));
+	km_vtab_lock = lock_alloc();
+	if(km_pub == NULL || km_vtab == NULL || km_vtab_lock == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(km_pub, 0, sizeof(*km_pub));
+	lock_init(&km_pub->lock);
+	memset(km_vtab, 0, sizeof(*km_vtab));
+	lock_init(km_vtab_lock);
 	set = build_set(errbuf, sizeof(errbuf));
 	if(set == NULL) {
 		LM_ERR("%s\n", errbuf);
@@ -108,23 +167,43 @@ int km_profiles_init(char **files, int nfiles, const char *default_vendor)
 	}
 	if(km_db_publish() < 0)
 		return -1;
-	swap_set(set);
-	km_gen = shm_malloc(sizeof(*km_gen));
-	if(km_gen == NULL) {
-		SHM_MEM_ERROR;
-		return -1;
-	}
-	*km_gen = 0;
+	km_pub->set = set;
+	km_gen = &km_pub->gen;
 	km_local_gen = 0;
-	km_vtab = shm_malloc(sizeof(*km_vtab));
-	km_vtab_lock = lock_alloc();
-	if(km_vtab == NULL || km_vtab_lock == NULL) {
-		SHM_MEM_ERROR;
-		return -1;
-	}
-	memset(km_vtab, 0, sizeof(*km_vtab));
-	lock_init(km_vtab_lock);
+	use_set(set);
 	return 0;
+}
+
+/* The sets every process retired long enough ago; under km_pub->lock.
+ * Returns a free slot, or -1 when all are taken. */
+static int reap_retired(time_t now)
+{
+	int i, slot = -1;
+
+	for(i = 0; i < KM_RETIRED_MAX; i++) {
+		if(km_pub->retired[i].set != NULL
+				&& now - km_pub->retired[i].when >= KM_RETIRE_SECONDS) {
+			sipoutcome_profiles_free(km_pub->retired[i].set);
+			km_pub->retired[i].set = NULL;
+		}
+		if(km_pub->retired[i].set == NULL && slot < 0)
+			slot = i;
+	}
+	return slot;
+}
+
+void km_profiles_free_all(void)
+{
+	int i;
+
+	if(km_pub == NULL)
+		return;
+	for(i = 0; i < KM_RETIRED_MAX; i++)
+		sipoutcome_profiles_free(km_pub->retired[i].set);
+	sipoutcome_profiles_free(km_pub->set);
+	km_pub->set = NULL;
+	km_profiles = NULL;
+	km_default_profile = NULL;
 }
 
 int km_vendor_id(const char *name, int len)
@@ -163,47 +242,60 @@ const char *km_vendor_name(int id)
 	return km_vtab->name[id];
 }
 
+/* Another process published a set: take it (a pointer and a lookup). */
 void km_profiles_refresh_slow(void)
 {
-	char errbuf[512];
-	sipoutcome_profiles_t *set;
 	int gen;
 
-	if(km_gen == NULL)
+	if(km_pub == NULL)
 		return;
-	gen = __atomic_load_n(km_gen, __ATOMIC_ACQUIRE);
+	gen = __atomic_load_n(&km_pub->gen, __ATOMIC_ACQUIRE);
 	if(gen == km_local_gen)
 		return;
 	km_local_gen = gen;
-	set = build_set(errbuf, sizeof(errbuf));
-	if(set == NULL) {
-		/* the files changed again after the reload was validated */
-		LM_ERR("profile reload: %s; keeping the profiles in force\n", errbuf);
-		return;
-	}
-	swap_set(set);
-	LM_INFO("profiles reloaded (generation %d)\n", gen);
+	use_set(__atomic_load_n(&km_pub->set, __ATOMIC_ACQUIRE));
+	LM_DBG("profile set of generation %d in use\n", gen);
 }
 
+/* RPC sipoutcome.reload: read and check the files here, once; publish. */
 int km_profiles_reload(char *errbuf, int errlen)
 {
 	sipoutcome_profiles_t *set;
+	int slot, gen;
 
-	km_profiles_refresh();
-	if(km_db_fetch(errbuf, errlen) < 0)
+	lock_get(&km_pub->lock);
+	slot = reap_retired(time(NULL));
+	if(slot < 0) {
+		lock_release(&km_pub->lock);
+		snprintf(errbuf, errlen,
+				"%d reloads within %d s; try again in a few seconds",
+				KM_RETIRED_MAX, KM_RETIRE_SECONDS);
 		return -1;
+	}
+	if(km_db_fetch(errbuf, errlen) < 0) {
+		lock_release(&km_pub->lock);
+		return -1;
+	}
 	set = build_set(errbuf, errlen);
 	if(set == NULL) {
 		km_db_discard();
+		lock_release(&km_pub->lock);
 		return -1;
 	}
 	if(km_db_publish() < 0) {
 		sipoutcome_profiles_free(set);
+		lock_release(&km_pub->lock);
 		snprintf(errbuf, errlen, "db table: out of shared memory");
 		return -1;
 	}
-	swap_set(set);
-	km_local_gen = __atomic_add_fetch(km_gen, 1, __ATOMIC_ACQ_REL);
+	km_pub->retired[slot].set = km_pub->set;
+	km_pub->retired[slot].when = time(NULL);
+	__atomic_store_n(&km_pub->set, set, __ATOMIC_RELEASE);
+	gen = __atomic_add_fetch(&km_pub->gen, 1, __ATOMIC_ACQ_REL);
+	lock_release(&km_pub->lock);
+	km_local_gen = gen;
+	use_set(set);
+	LM_INFO("profiles reloaded (generation %d)\n", gen);
 	return 0;
 }
 

@@ -161,6 +161,16 @@ int km_tm_init(void)
 	/* the caller's CANCEL and its Reason header (km_cancel.c): one
 	 * dispatch per CANCEL, none per reply */
 	km_tmcb_types |= TMCB_E2ECANCEL_IN;
+	/* An edit of the reply (annotate, rewrite, outcome_header) needs
+	 * TMCB_RESPONSE_IN registered before the request leaves: with several
+	 * workers a next hop that answers at once has its final relayed by
+	 * another worker before this one's request route has ended, and
+	 * nothing can edit a reply already sent. Then tracking starts when tm
+	 * creates the transaction, whatever `track` says. */
+	if(km_track == KM_TRACK_ROUTE && (km_tmcb_types & TMCB_RESPONSE_IN)) {
+		LM_DBG("reply edits on: tracking from TMCB_REQUEST_IN\n");
+		km_track = KM_TRACK_TM;
+	}
 	if(km_track == KM_TRACK_ROUTE) {
 		tm = find_module_by_name(tm_name);
 		if(tm != NULL && tm->handle != NULL) {

@@ -273,11 +273,15 @@ call live 486 "Busy Here"
 it_assert_eq "after the reload: the call follows v2" \
 	"tag=NO_ANSWER code=486 class=4xx category=no_answer retry=later blame=callee source=remote ringing=0 callid=$cid reason=\"Busy Here\" vendor=live q850= hint=\"live v2\"" \
 	"$(outcome_of "$cid")"
-# The SIP worker that logged the outcome took the new profiles itself.
+# The RPC process loaded the files, once; the SIP worker that logged the
+# outcome took the published set without loading anything itself
+# (issue 12: no reply waits for a file).
 worker=$(it_log_lines -F "callid=$cid " | sed -n 's/^ *[0-9]*(\([0-9]*\)) NOTICE: .* sipoutcome: tag=.*/\1/p')
 it_assert_match "v2 call: logged by a process" '^[0-9]+$' "$worker"
-it_assert_eq "v2 call: that process reloaded its profiles once" 1 \
+it_assert_eq "v2 call: that process loaded no profiles itself" 0 \
 	"$(it_log_lines -F 'profiles reloaded (generation' | grep -c "^ *[0-9]*($worker) ")"
+it_assert_eq "the reload was loaded once, by the RPC process" 1 \
+	"$(it_log_count -F 'profiles reloaded (generation')"
 # ... and it is the one SIP worker (children=1), not the RPC process.
 rpcproc=$(it_log_lines -F 'profile reload refused' | sed -n 's/^ *[0-9]*(\([0-9]*\)) ERROR: .*/\1/p')
 it_assert_match "refused reload: logged by a process" '^[0-9]+$' "$rpcproc"

@@ -4,6 +4,7 @@
  * line and field while the set stays as it was.
  */
 #include <limits.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #define TU_ALLOC_HOOK 1
@@ -990,6 +991,87 @@ static void test_load_file_size(void **state)
 	free(buf);
 }
 
+/* ---- limits and index size (issue 12) ---- */
+
+/* A profile of n rules matching on the phrase only, "profile NAME" first:
+ * the worst case for an index per code (such a rule applies to all 600
+ * codes). malloc'd, *len set. */
+static char *phrase_rules(const char *name, int n, size_t *len)
+{
+	size_t cap = 64 + (size_t)n * 64, k;
+	char *buf = malloc(cap);
+	int i;
+
+	assert_non_null(buf);
+	k = (size_t)snprintf(buf, cap, "profile %s\n", name);
+	for(i = 0; i < n; i++)
+		k += (size_t)snprintf(buf + k, cap - k,
+				"match phrase=\"reason text %06d\" set tag=FAILED\n", i);
+	*len = k;
+	return buf;
+}
+
+/* README.md, "Profile limits": at most 10000 rules per file; the 10001st
+ * is an error naming the file, its line and the limit. */
+static void test_rules_limit(void **state)
+{
+	sipoutcome_profiles_t *set = *state;
+	sipoutcome_error_t err;
+	size_t len;
+	char *buf = phrase_rules("atlimit", 10000, &len), msg[512];
+
+	memset(&err, 0, sizeof(err));
+	if(sipoutcome_profiles_load_buffer(set, "atlimit.profile", buf, len, &err)
+			!= SIPOUTCOME_OK)
+		fail_msg("10000 rules: %s",
+				sipoutcome_error_format(&err, msg, sizeof(msg)));
+	free(buf);
+	buf = phrase_rules("overlimit", 10001, &len);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(sipoutcome_profiles_load_buffer(
+							 set, "overlimit.profile", buf, len, &err),
+			SIPOUTCOME_ESYNTAX);
+	assert_string_equal(err.source, "overlimit.profile");
+	assert_int_equal(err.line, 10002);
+	assert_string_equal(err.field, "match");
+	assert_non_null(strstr(err.text, "10000"));
+	assert_null(sipoutcome_profiles_find(set, "overlimit", 9));
+	free(buf);
+}
+
+/* The index grows with the rules, not rules x codes: 10000 phrase-only
+ * rules (about 460 KB of text) hold well under 4 MiB of heap once
+ * loaded (an index per code held 600 pointers per rule, 48 MB), and the
+ * rule still applies to every code. mallinfo2 counts bytes, not time. */
+static void test_index_memory(void **state)
+{
+	sipoutcome_profiles_t *set = *state;
+	const sipoutcome_profile_t *p;
+	sipoutcome_result_t r;
+	sipoutcome_error_t err;
+	struct mallinfo2 m0, m1;
+	size_t len, held;
+	char *buf = phrase_rules("wide", 10000, &len);
+
+	memset(&err, 0, sizeof(err));
+	m0 = mallinfo2();
+	assert_int_equal(sipoutcome_profiles_load_buffer(
+							 set, "wide.profile", buf, len, &err),
+			SIPOUTCOME_OK);
+	m1 = mallinfo2();
+	free(buf);
+	held = (m1.uordblks + m1.hblkhd) - (m0.uordblks + m0.hblkhd);
+	if(held >= 4u * 1024 * 1024)
+		fail_msg("10000 phrase rules hold %zu bytes", held);
+	p = sipoutcome_profiles_find(set, "wide", 4);
+	assert_non_null(p);
+	r = classify_phrase(603, 0, -1, "Reason Text 009999", p);
+	assert_int_equal(r.tag, SIPOUTCOME_TAG_FAILED);
+	r = classify_phrase(200, 0, -1, "reason text 000000", p);
+	assert_int_equal(r.tag, SIPOUTCOME_TAG_COMPLETED); /* a 2xx stays */
+	assert_int_equal(sipoutcome_profile_reads_phrase(p, 486), 1);
+}
+
 /* ---- allocation failures ---- */
 
 /* Fail the 1st, 2nd, ... allocation of each loader until it succeeds:
@@ -1130,6 +1212,8 @@ int main(void)
 			T_(test_every_prefix),
 			T_(test_load_file),
 			T_(test_load_file_size),
+			T_(test_rules_limit),
+			T_(test_index_memory),
 			T_(test_alloc_failures),
 			T_(test_error_format),
 			T_(test_error_message),
