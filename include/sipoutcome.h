@@ -282,7 +282,11 @@ void sipoutcome_reason_hdr_init(sipoutcome_reason_hdr_t *r);
  * valid SIP value win. Unknown protocols are counted and ignored.
  * Call it once per Reason header field to merge several fields.
  * @param[in]     body,len  the header body (after "Reason:"), bounded by
- *                          len; at most 4096 bytes are examined
+ *                          len; at most 4096 bytes are examined. A quoted
+ *                          text= that the 4096-byte limit cuts ends at the
+ *                          limit (the value still counts), so a header of
+ *                          any length is read one way: the cause of
+ *                          `Q.850;cause=17;text="<5 KB>"` is 17.
  * @param[in,out] r         initialised with sipoutcome_reason_hdr_init();
  *                          r->text points into body afterwards
  * @returns 0 if at least one value parsed, SIPOUTCOME_ESYNTAX if none did,

@@ -27,6 +27,7 @@ void sipoutcome_reason_hdr_init(sipoutcome_reason_hdr_t *r)
 typedef struct cursor {
 	const char *p;
 	const char *end;
+	int cut; /* end is the scan limit, not the end of the header */
 } cursor_t;
 
 static void skip_ws(cursor_t *c)
@@ -83,8 +84,16 @@ static int quoted(cursor_t *c, const char **start, size_t *len)
 				c->p++;
 			c->p++;
 		}
-		if(c->p >= c->end)
-			return 0;
+		if(c->p >= c->end) {
+			/* a header longer than the scan limit: the text that runs
+			 * past it ends there, so the cause before it still counts
+			 * (one reading for every caller, whatever the length) */
+			if(!c->cut)
+				return 0;
+			c->p = c->end;
+			*len = (size_t)(c->p - *start);
+			return 1;
+		}
 	}
 	*len = (size_t)(c->p - *start);
 	c->p++; /* closing quote */
@@ -199,7 +208,8 @@ int sipoutcome_reason_hdr_parse(
 
 	if(body == NULL || r == NULL)
 		return SIPOUTCOME_EINVAL;
-	if(len > REASON_SCAN_MAX)
+	c.cut = len > REASON_SCAN_MAX;
+	if(c.cut)
 		len = REASON_SCAN_MAX;
 	c.p = body;
 	c.end = body + len;
@@ -350,21 +360,23 @@ int sipoutcome_reason_q850_loc(
 
 	if(loc != NULL)
 		*loc = SIPOUTCOME_LOC_NONE;
+	size_t scan;
+
 	if(body == NULL)
 		return -1;
-	if(len > REASON_SCAN_MAX)
-		len = REASON_SCAN_MAX;
 	while(len > 0 && *body == ' ') { /* the usual space after "Reason:" */
 		body++;
 		len--;
 	}
-	cause = q850_canonical(body, body + len);
+	scan = len > REASON_SCAN_MAX ? REASON_SCAN_MAX : len;
+	cause = q850_canonical(body, body + scan);
 	if(cause >= 0)
 		return cause;
-	cause = q850_common(body, body + len);
+	cause = q850_common(body, body + scan);
 	if(cause >= 0)
 		return cause;
-	/* location= is not a common value: only the full parser reads it */
+	/* the full length: the parser knows then that a value was cut;
+	 * location= is not a common value: only the full parser reads it */
 	sipoutcome_reason_hdr_init(&r);
 	(void)sipoutcome_reason_hdr_parse(body, len, &r);
 	if(loc != NULL && r.q850 >= 0)

@@ -52,18 +52,21 @@ static void callid_of(struct cell *t, sip_msg_t *msg, str *out)
  * last_received: tm stores its own timeout 408 there. A provisional
  * switches the branch to fr_inv_timer (F_RB_FR_INV); a relayed reply
  * marks it F_RB_REPLIED. */
-static int branch_replied(struct cell *t, int b)
+static int km_branch_replied(struct cell *t, int b)
 {
 	return (t->uac[b].request.flags & (F_RB_REPLIED | F_RB_FR_INV)) != 0;
 }
 
-static int any_branch_timeout(struct cell *t)
+void km_call_all_branches(struct cell *t, km_call_t *c)
 {
 	int b;
-	for(b = 0; b < t->nr_of_outgoings; b++)
+
+	c->branch = -1;
+	for(b = 0; b < t->nr_of_outgoings; b++) {
 		if(t->uac[b].request.flags & F_RB_TIMEOUT)
-			return 1;
-	return 0;
+			c->timeout = 1;
+		c->replied |= km_branch_replied(t, b);
+	}
 }
 
 
@@ -186,19 +189,16 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 static sip_msg_t *call_branch(struct cell *t, struct tmcb_params *ps,
 		km_call_t *c, int *rebuilt)
 {
-	int b = t->relayed_reply_branch, i;
+	int b = t->relayed_reply_branch;
 
 	*rebuilt = 0;
 	c->branch = b;
 	if(b < 0 || b >= t->nr_of_outgoings) {
-		c->timeout = any_branch_timeout(t);
-		c->branch = -1;
-		for(i = 0; i < t->nr_of_outgoings; i++)
-			c->replied |= branch_replied(t, i);
+		km_call_all_branches(t, c);
 		return NULL;
 	}
 	c->timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
-	c->replied = branch_replied(t, b);
+	c->replied = km_branch_replied(t, b);
 	if(ps->rpl != NULL && ps->rpl != FAKED_REPLY)
 		return ps->rpl;
 	if(!c->timeout && t->uac[b].last_received >= 200
@@ -309,7 +309,7 @@ static int call_picked(struct cell *t, km_call_t *c)
 		c->code = 408; /* no final: tm's timeout */
 	c->branch = b;
 	c->timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
-	c->replied = branch_replied(t, b);
+	c->replied = km_branch_replied(t, b);
 	if(rpl == NULL || rpl == FAKED_REPLY) {
 		c->local = 1;
 		c->reason.s = error_text(c->code);
@@ -321,9 +321,24 @@ static int call_picked(struct cell *t, km_call_t *c)
 	return 0;
 }
 
-int km_classify_current(sip_msg_t *msg, int for_script)
+/* The transaction of a reply handled in the main onreply_route, where tm
+ * has not looked it up yet (the core runs that route before tm's reply
+ * processing): tm's own lookup, as t_check_trans() in the script does;
+ * tm keeps the result for the same message, so its later processing
+ * finds the same transaction. NULL when the reply matches none. */
+static struct cell *reply_transaction(sip_msg_t *msg)
 {
 	struct cell *t = km_tmb.t_gett();
+
+	if((t == NULL || t == T_UNDEFINED) && msg->first_line.type == SIP_REPLY
+			&& km_xtmb.t_check_trans(msg) > 0)
+		t = km_tmb.t_gett();
+	return (t == T_UNDEFINED) ? NULL : t;
+}
+
+int km_classify_current(sip_msg_t *msg, int for_script)
+{
+	struct cell *t = reply_transaction(msg);
 	km_tword_t *st = km_tword_get(t);
 	sipoutcome_result_t r;
 	km_call_t c;
@@ -340,7 +355,7 @@ int km_classify_current(sip_msg_t *msg, int for_script)
 		c.reason = msg->first_line.u.reply.reason;
 		c.replied = 1;
 		km_reply_headers(msg, &c);
-		if(t != NULL && t != T_UNDEFINED)
+		if(t != NULL)
 			c.branch = km_tmb.t_gett_branch();
 	} else if(call_picked(t, &c) < 0) {
 		return -1;

@@ -466,8 +466,9 @@ void km_edit_local_timeout(
 	memset(&c, 0, sizeof(c));
 	c.code = ps->code >= 200 ? ps->code : 408;
 	c.local = 1;
-	c.timeout = (t->uac[b].request.flags & F_RB_TIMEOUT) != 0;
-	c.branch = -1;
+	/* as km_call_final() will see it: the header and the log line of
+	 * this call must give the same category (timeout vs no_response) */
+	km_call_all_branches(t, &c);
 	c.q850 = -1;
 	c.retry_after = -1;
 	c.reason.s = error_text(c.code);

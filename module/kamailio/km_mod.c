@@ -31,6 +31,7 @@ str km_outcome_header = STR_NULL;
 static char *km_default_vendor_param = "rfc";
 
 struct tm_binds km_tmb;
+tm_xapi_t km_xtmb;
 
 /* profile files named by the repeatable `profile` parameter */
 #define KM_MAX_PROFILE_FILES 32
@@ -292,6 +293,11 @@ static int mod_init(void)
 {
 	if(load_tm_api(&km_tmb) < 0) {
 		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
+		return -1;
+	}
+	/* t_check_trans: the transaction of a reply in the main onreply_route */
+	if(tm_load_xapi(&km_xtmb) < 0) {
+		LM_ERR("cannot load tm's extra API (load_xtm)\n");
 		return -1;
 	}
 

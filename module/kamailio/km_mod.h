@@ -55,6 +55,7 @@ enum km_track_mode {
 extern int km_track;
 
 extern struct tm_binds km_tmb;
+extern tm_xapi_t km_xtmb; /* tm's extra API: t_check_trans */
 /* The profile set in use, in shared memory (km_profiles.c publishes a
  * reloaded one). Call km_profiles_refresh() before using it. */
 extern sipoutcome_profiles_t *km_profiles;
@@ -196,6 +197,13 @@ typedef struct km_call {
 	sipoutcome_location_t q850_loc; /* its RFC 8606 location= */
 	int retry_after; /* Retry-After seconds, -1 when none */
 } km_call_t;
+/* A final that no branch's reply explains (the proxy's own): c->branch
+ * -1, c->timeout when any branch's timer fired, c->replied when the next
+ * hop sent any reply on any branch (a 100 counts; the engine's
+ * SIPOUTCOME_CTX_REPLIED splits timeout from no_response). The reply
+ * path and the outcome header on tm's timeout reply both use it, so
+ * they agree. */
+void km_call_all_branches(struct cell *t, km_call_t *c);
 int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 		sip_msg_t *msg, sipoutcome_result_t *r, int fill);
 /* TMCB_RESPONSE_SENT of a final: classify once, count, log, event route */
