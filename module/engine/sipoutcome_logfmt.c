@@ -161,5 +161,7 @@ int sipoutcome_format_logfmt(char *dst, size_t cap,
 	else
 		kv(&o, "q850", NULL, 0);
 	kv(&o, "hint", r->hint, r->hint ? strlen(r->hint) : 0);
+	if(lc->sent >= 100 && lc->sent <= 699)
+		kv_i(&o, "sent", lc->sent);
 	return o.cut ? SIPOUTCOME_ENOSPC : (int)o.len;
 }

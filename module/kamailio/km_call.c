@@ -178,6 +178,7 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 	km_fill_current(r, c->local, (f & KM_W_RINGING) != 0, canceled,
 			c->timeout, c->branch, c->q850, c->retry_after, &c->reason,
 			&callid);
+	km_cur.sent = c->sent;
 	return 0;
 }
 
@@ -224,6 +225,9 @@ static void call_reply(struct cell *t, km_tword_t *st, struct tmcb_params *ps,
 		km_status_line_phrase(&ps->send_buf, &c->reason);
 		if(c->code >= 300)
 			km_buf_headers(&ps->send_buf, c);
+	} else if(rebuilt && km_remap_take(t, b, c)) {
+		/* tm sent its 500 for the next hop's 503 (remap_503_500): the
+		 * outcome is the 503's, the 500 is reported as sent= */
 	} else if(rebuilt) {
 		/* the received reply is gone, and so is its Reason header;
 		 * the caller got tm's reply with tm's text for the code */

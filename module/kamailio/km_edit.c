@@ -396,10 +396,10 @@ int km_response_f(sip_msg_t *rpl)
 	str rext;
 	int code;
 
-	if(km_rf_mode < 0)
-		return 1;
 	code = rpl->first_line.u.reply.statuscode;
-	if(code < 200)
+	if(code == 503)
+		km_remap_note(rpl); /* tm may send its own 500 for it */
+	if(km_rf_mode < 0 || code < 200)
 		return 1;
 	rext = rpl->first_line.u.reply.reason;
 	/* the usual status line ends with CRLF right after the phrase */

@@ -141,6 +141,7 @@ typedef struct km_current {
 	int branch;
 	int q850;
 	int retry_after;
+	int sent; /* code sent when tm sent another one (remap_503_500), 0 */
 	int reason_len;
 	int callid_len;
 	char reason[256];
@@ -196,6 +197,8 @@ typedef struct km_call {
 	int q850;	 /* Q.850 cause of its Reason header, -1 when none */
 	sipoutcome_location_t q850_loc; /* its RFC 8606 location= */
 	int retry_after; /* Retry-After seconds, -1 when none */
+	int sent;	 /* the code tm sent instead of code (remap_503_500),
+			    0 when the caller got code itself */
 } km_call_t;
 /* A final that no branch's reply explains (the proxy's own): c->branch
  * -1, c->timeout when any branch's timer fired, c->replied when the next
@@ -242,6 +245,14 @@ int km_event_route_init(void);
  * route or KEMI callback), else 0: then the reply path only counts */
 int km_publish_wanted(void);
 void km_event_route_run(str *send_buf);
+
+/* km_remap.c: tm's remap_503_500. km_remap_note: a final 503 (called by
+ * km_response_f, before tm); km_remap_take: when tm sent a 500 for
+ * branch b whose last reply was that 503 in the message being handled,
+ * c gets the 503's code, phrase, Reason cause and Retry-After and
+ * c->sent = 500; 1 then, else 0 (c unchanged). */
+void km_remap_note(sip_msg_t *rpl);
+int km_remap_take(struct cell *t, int b, km_call_t *c);
 
 /* km_rpc.c */
 int km_rpc_init(void);

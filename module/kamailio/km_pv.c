@@ -31,7 +31,8 @@ enum km_key {
 	K_RETRY_AFTER,
 	K_RFC,
 	K_CALLID,
-	K_MEANING
+	K_MEANING,
+	K_SENT
 };
 
 static const struct {
@@ -45,7 +46,7 @@ static const struct {
 		{"vendor", K_VENDOR}, {"hint", K_HINT}, {"q850", K_Q850},
 		{"cause", K_CAUSE}, {"dialstatus", K_DIALSTATUS},
 		{"retry_after", K_RETRY_AFTER}, {"rfc", K_RFC},
-		{"callid", K_CALLID}, {"meaning", K_MEANING}};
+		{"callid", K_CALLID}, {"meaning", K_MEANING}, {"sent", K_SENT}};
 
 static int key_of(const str *s)
 {
@@ -113,6 +114,9 @@ static int int_value_of(int k, int *ival)
 		case K_RETRY_AFTER:
 			*ival = km_cur.retry_after;
 			return km_cur.retry_after >= 0;
+		case K_SENT:
+			*ival = km_cur.sent;
+			return km_cur.sent > 0;
 		default:
 			return 0;
 	}
@@ -165,6 +169,7 @@ static int str_value_of(int k, str *out)
 			set_s(out, r->meaning);
 			return 0;
 		case K_Q850:
+		case K_SENT:
 		case K_RETRY_AFTER: /* absent */
 			set_s(out, "");
 			return 0;

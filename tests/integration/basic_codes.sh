@@ -11,7 +11,8 @@
 #      200 302 404 408 480 (before and after ringing) 486 487 (caller
 #      CANCEL) 488 500 503 600 603 604 608
 #   2. remap_503_500=1 (tm's default): the caller gets tm's 500, the module
-#      logs code=500 source=remote (the next hop's answer, rebuilt by tm)
+#      classifies the next hop's 503 (its Reason and Retry-After too) and
+#      logs code=503 ... sent=500; failure_route and the event route agree
 #   3. auto=0 and explicit sipoutcome_classify() in onreply_route and
 #      failure_route: $outcome(...) as seen by xlog, one module line a call
 #   4. kamailio -c accepts examples/kamailio.cfg with this module; no
@@ -218,15 +219,48 @@ it_assert_eq "k1: no ERROR" 0 "$(it_log_count ' ERROR: ')"
 it_kamailio_stop
 
 # ------------------------------------------------------------ 2. remap
+# tm's remap_503_500 (on by default; t_reply.c relay_reply(), RFC 3261
+# 16.7 step 6) answers the caller with tm's own "500 Service Unavailable"
+# for a carrier's 503. The outcome is the carrier's 503 with its Reason
+# and Retry-After (issue 11 item 6): code=503, category congestion, and
+# sent=500 for what the caller got; failure_route and the event route read
+# the same outcome as the log line.
 it_note "Kamailio 2: tm's default remap_503_500=1"
+sh2='code=$outcome(code) category=$outcome(category) q850=$outcome(q850) retry_after=$outcome(retry_after) vendor=$outcome(vendor)'
 it_kamailio_cfg "$WORK/k2.cfg" PORT="$kport" UAS_PORT="$uport" \
-	LOADMODULE="loadmodule \"$IT_MODULE\"" || it_die "cannot render k2.cfg"
+	LOADMODULE="loadmodule \"$IT_MODULE\"" \
+	INVITE_HOOK='if ($rU == "cognigy") { sipoutcome_vendor("cognigy"); } t_on_failure("F2");' \
+	EXTRA="failure_route[F2] {
+	if (sipoutcome_classify()) {
+		xlog(\"L_NOTICE\", \"XLOG-FAILURE ci=\$ci $sh2\\n\");
+	}
+}
+event_route[sipoutcome:final] {
+	xlog(\"L_NOTICE\", \"XLOG-FINAL ci=\$ci $sh2 sent=\$outcome(sent)\\n\");
+}" || it_die "cannot render k2.cfg"
 it_kamailio_start "$WORK/k2.cfg" || it_die "Kamailio 2 did not start"
-# tm answers the caller with its own "500 Service Unavailable"; the module
-# still reports the next hop's answer (source=remote) under the code sent.
 call 503 "Service Unavailable" "500 Service Unavailable" \
-	"tag=FAILED code=500 class=5xx category=server_error retry=alternate blame=network $R ringing=0" \
-	'reason="Service Unavailable" vendor=rfc q850= hint='
+	"tag=FAILED code=503 class=5xx category=congestion retry=alternate blame=network $R ringing=0" \
+	'reason="Service Unavailable" vendor=rfc q850=34 hint= sent=500' \
+	-set extra 'Reason: Q.850;cause=34;text="No circuit available"'$'\r\n''Retry-After: 30'
+it_assert_eq "call $n (503 remapped): failure_route \$outcome" \
+	"code=503 category=congestion q850=34 retry_after=30 vendor=rfc" \
+	"$(it_log_lines -F "XLOG-FAILURE ci=$cid " | sed -n 's/.*XLOG-FAILURE ci=[^ ]* //p')"
+it_assert_eq "call $n (503 remapped): event route \$outcome" \
+	"code=503 category=congestion q850=34 retry_after=30 vendor=rfc sent=500" \
+	"$(it_log_lines -F "XLOG-FINAL ci=$cid " | sed -n 's/.*XLOG-FINAL ci=[^ ]* //p')"
+# cognigy's 503 rule (account inactive or call limit) fires on the 503.
+n=$((n + 1))
+it_carrier_start "uas$n" "$uport" 503 -set reason "Service Unavailable" || it_die "carrier $n"
+it_uac_call "uac$n" "$kport" -s cognigy -cid_str "bc-$n-503c-%u@%s"
+it_assert_eq "call $n (cognigy 503): caller got tm's 500" "500 Service Unavailable" \
+	"$(it_received_status "uac$n")"
+cid=$(it_received_header "uac$n" Call-ID)
+it_wait_log -F "callid=$cid " 1 2 2>/dev/null
+it_assert_match "call $n (cognigy 503): the profile's 503 rule" \
+	'^tag=FAILED code=503 class=5xx category=line_limit retry=later blame=caller .* vendor=cognigy .* sent=500$' \
+	"$(outcome_of "$cid")"
+carrier_done "uas$n"
 it_assert_eq "k2: no ERROR" 0 "$(it_log_count ' ERROR: ')"
 it_kamailio_stop
 
