@@ -171,6 +171,14 @@ int km_tm_init(void)
 		LM_DBG("reply edits on: tracking from TMCB_REQUEST_IN\n");
 		km_track = KM_TRACK_TM;
 	}
+	/* acc writes its record in its own TMCB_RESPONSE_OUT callback, which
+	 * tm runs before TMCB_RESPONSE_SENT: with acc loaded the final is
+	 * classified at TMCB_RESPONSE_OUT, so $outcome(...) in acc's
+	 * log_extra/db_extra has the call's outcome. tm runs a transaction's
+	 * callbacks newest first, and the module registers its own after the
+	 * request route (track = route), after acc's: it runs first. */
+	if(find_module_by_name("acc") != NULL)
+		km_tmcb_types |= TMCB_RESPONSE_OUT;
 	if(km_track == KM_TRACK_ROUTE) {
 		tm = find_module_by_name(tm_name);
 		if(tm != NULL && tm->handle != NULL) {
@@ -247,6 +255,10 @@ static void km_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 				km_call_final(t, st, ps);
 			else if(ps->code >= 180 && ps->code < 190)
 				km_tw_set(st, KM_W_RINGING); /* an 18x went upstream */
+			break;
+		case TMCB_RESPONSE_OUT: /* only with acc loaded: before its record */
+			if(ps->code >= 200)
+				km_call_final(t, st, ps);
 			break;
 		case TMCB_RESPONSE_IN:
 			km_edit_reply_in(t, st, ps);
