@@ -604,13 +604,18 @@ typedef struct sipoutcome_logctx {
 				     sends 500 for a 503), 100..699; 0 when
 				     the caller got the classified code: the
 				     key sent= is then left out */
+	int in_dialog;		/**< 1: the response ends a request inside a
+				     dialog (a re-INVITE), not a call: the
+				     line ends with in_dialog=1; 0 leaves the
+				     key out */
 } sipoutcome_logctx_t;
 
 /**
  * Format the one-line logfmt record, e.g.
  * `tag=BUSY code=486 class=4xx category=busy retry=no blame=callee
  * source=remote ringing=0 callid=abc reason="Busy Here" vendor=rfc q850=
- * hint=`, then `sent=500` only when lc->sent is set.
+ * hint=`, then `sent=500` only when lc->sent is set and `in_dialog=1`
+ * only when lc->in_dialog is.
  * Values with spaces, quotes, '=' or control bytes are double-quoted with
  * `\"` and `\\` escapes; control bytes become \xHH. Each value is cut at
  * 256 bytes. Keys may be added in later versions, never renamed.

@@ -163,5 +163,7 @@ int sipoutcome_format_logfmt(char *dst, size_t cap,
 	kv(&o, "hint", r->hint, r->hint ? strlen(r->hint) : 0);
 	if(lc->sent >= 100 && lc->sent <= 699)
 		kv_i(&o, "sent", lc->sent);
+	if(lc->in_dialog)
+		kv_i(&o, "in_dialog", 1);
 	return o.cut ? SIPOUTCOME_ENOSPC : (int)o.len;
 }

@@ -179,6 +179,7 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 			c->timeout, c->branch, c->q850, c->retry_after, &c->reason,
 			&callid);
 	km_cur.sent = c->sent;
+	km_cur.in_dialog = (f & KM_W_IN_DIALOG) != 0;
 	return 0;
 }
 

@@ -21,6 +21,7 @@ MODULE_VERSION
 
 /* Parameters; defaults are documented in README.md and doc/. */
 int km_auto = 1;
+int km_in_dialog = 0; /* 1: in-dialog requests (re-INVITEs) too */
 unsigned int km_methods_mask = METHOD_INVITE;
 int km_log_on = 1;
 int km_log_level = L_NOTICE;
@@ -252,6 +253,7 @@ static cmd_export_t cmds[] = {
 
 static param_export_t params[] = {
 	{"auto", PARAM_INT | PARAM_USE_FUNC, (void *)km_auto_set},
+	{"in_dialog", PARAM_INT | PARAM_USE_FUNC, (void *)km_in_dialog_set},
 	{"methods", PARAM_STRING | PARAM_USE_FUNC, (void *)km_methods_set},
 	{"log", PARAM_INT | PARAM_USE_FUNC, (void *)km_log_set},
 	{"log_level", PARAM_INT | PARAM_USE_FUNC, (void *)km_log_level_int},

@@ -18,6 +18,7 @@
 
 /* Module parameters (km_mod.c). */
 extern int km_auto;
+extern int km_in_dialog;
 extern unsigned int km_methods_mask;
 extern int km_log_on;
 extern int km_log_level;
@@ -33,6 +34,7 @@ int km_reason_mode_set(modparam_t type, void *val);
 int km_track_set(modparam_t type, void *val);
 int km_outcome_header_set(modparam_t type, void *val);
 int km_auto_set(modparam_t type, void *val);
+int km_in_dialog_set(modparam_t type, void *val);
 int km_log_set(modparam_t type, void *val);
 int km_log_level_int(modparam_t type, void *val);
 int km_log_level_str(modparam_t type, void *val);
@@ -106,6 +108,7 @@ typedef volatile uintptr_t km_tword_t;
 #define KM_W_LOCAL_REPLY (1u << 3) /* we sent the timeout reply ourselves */
 #define KM_W_CANCEL_SEEN (1u << 4) /* the caller's CANCEL was read */
 #define KM_W_CANCEL_ELSEWHERE (1u << 5) /* its Reason: SIP;cause=200 */
+#define KM_W_IN_DIALOG (1u << 6)   /* a re-INVITE (an INVITE with a To tag) */
 #define KM_W_VENDOR_SHIFT 8	   /* bits 8..15: km_vendor_id(), 0 default */
 #define KM_W_VENDOR_MASK (0xffu << KM_W_VENDOR_SHIFT)
 #define KM_W_CANCEL_Q850_SHIFT 16 /* bits 16..23: its Q.850 cause + 1 */
@@ -142,6 +145,7 @@ typedef struct km_current {
 	int q850;
 	int retry_after;
 	int sent; /* code sent when tm sent another one (remap_503_500), 0 */
+	int in_dialog; /* the transaction is a request inside a dialog */
 	int reason_len;
 	int callid_len;
 	char reason[256];

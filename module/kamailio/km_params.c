@@ -130,6 +130,11 @@ int km_auto_set(modparam_t type, void *val)
 	return km_int_range("auto", val, 0, 1, &km_auto);
 }
 
+int km_in_dialog_set(modparam_t type, void *val)
+{
+	return km_int_range("in_dialog", val, 0, 1, &km_in_dialog);
+}
+
 int km_log_set(modparam_t type, void *val)
 {
 	return km_int_range("log", val, 0, 1, &km_log_on);

@@ -202,6 +202,7 @@ void km_log_current(void)
 	lc.ringing = km_cur.ringing;
 	lc.q850 = km_cur.q850;
 	lc.sent = km_cur.sent;
+	lc.in_dialog = km_cur.in_dialog;
 	(void)sipoutcome_format_logfmt(line, sizeof(line), &km_cur.r, &lc);
 	if(km_log_facility >= 0)
 		LM_GEN2(km_log_facility, km_log_level, "sipoutcome: %s\n", line);

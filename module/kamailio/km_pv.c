@@ -32,7 +32,8 @@ enum km_key {
 	K_RFC,
 	K_CALLID,
 	K_MEANING,
-	K_SENT
+	K_SENT,
+	K_IN_DIALOG
 };
 
 static const struct {
@@ -46,7 +47,8 @@ static const struct {
 		{"vendor", K_VENDOR}, {"hint", K_HINT}, {"q850", K_Q850},
 		{"cause", K_CAUSE}, {"dialstatus", K_DIALSTATUS},
 		{"retry_after", K_RETRY_AFTER}, {"rfc", K_RFC},
-		{"callid", K_CALLID}, {"meaning", K_MEANING}, {"sent", K_SENT}};
+		{"callid", K_CALLID}, {"meaning", K_MEANING}, {"sent", K_SENT},
+		{"in_dialog", K_IN_DIALOG}};
 
 static int key_of(const str *s)
 {
@@ -117,6 +119,9 @@ static int int_value_of(int k, int *ival)
 		case K_SENT:
 			*ival = km_cur.sent;
 			return km_cur.sent > 0;
+		case K_IN_DIALOG:
+			*ival = km_cur.in_dialog;
+			return 1;
 		default:
 			return 0;
 	}

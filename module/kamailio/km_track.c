@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/dprint.h"
+#include "core/parser/parse_to.h"
 #include "core/script_cb.h"
 #include "core/sr_module.h"
 
@@ -55,10 +56,27 @@ km_tword_t *km_tword_get(struct cell *t)
 void (*km_lock_replies)(struct cell *t);
 void (*km_unlock_replies)(struct cell *t);
 
+/* A request inside a dialog: its To header has a tag (RFC 3261 §12.2.1.1),
+ * e.g. a re-INVITE. Outcomes are per call: such requests are tracked
+ * only with in_dialog=1, and marked. */
+static int km_in_dialog_req(sip_msg_t *req)
+{
+	if(req->to == NULL
+			&& (parse_headers(req, HDR_TO_F, 0) < 0 || req->to == NULL))
+		return 0;
+	return get_to(req)->tag_value.len > 0;
+}
+
 /* Start tracking transaction t of request req: the state word, with the
- * vendor chosen for req before. 0, or -1 when tm refused. */
+ * vendor chosen for req before. 0, or -1 when tm refused or req is not
+ * to be tracked (in a dialog, with in_dialog=0). */
 static int km_track_t(sip_msg_t *req, struct cell *t, uintptr_t w)
 {
+	if(km_in_dialog_req(req)) {
+		if(!km_in_dialog)
+			return -1;
+		w |= KM_W_IN_DIALOG;
+	}
 	w |= KM_W_SET;
 	if(km_pending_vendor > 0 && km_pending_id == req->id
 			&& km_pending_pid == req->pid)

@@ -215,6 +215,39 @@ static void test_keys(void **state)
 	assert_string_equal(find_key(pairs, n, "q850")->val, "19");
 }
 
+/* sent= and in_dialog= (issue 11 items 6 and 9): only when set, at the
+ * end, so that every other key keeps its place. tm's remap_503_500 sends
+ * 500 for a 503 (Kamailio tm t_reply.c relay_reply, RFC 3261 16.7). */
+static void test_sent_in_dialog(void **state)
+{
+	sipoutcome_result_t r = tu_classify(503, SIPOUTCOME_CTX_REPLIED, -1, NULL);
+	sipoutcome_logctx_t lc = ctx("s1", 2, "Service Unavailable", 19);
+	char line[LINE_CAP];
+	int n;
+
+	(void)state;
+	n = format_ok(&r, &lc, line, pairs, 32);
+	assert_null(find_key(pairs, n, "sent"));
+	assert_null(find_key(pairs, n, "in_dialog"));
+	lc.sent = 500;
+	n = format_ok(&r, &lc, line, pairs, 32);
+	assert_string_equal(find_key(pairs, n, "code")->val, "503");
+	assert_string_equal(find_key(pairs, n, "sent")->val, "500");
+	assert_string_equal(pairs[n - 1].key, "sent");
+	lc.in_dialog = 1;
+	n = format_ok(&r, &lc, line, pairs, 32);
+	assert_string_equal(pairs[n - 2].key, "sent");
+	assert_string_equal(pairs[n - 1].key, "in_dialog");
+	assert_string_equal(pairs[n - 1].val, "1");
+	/* out-of-range sent codes are left out */
+	lc.sent = 99;
+	n = format_ok(&r, &lc, line, pairs, 32);
+	assert_null(find_key(pairs, n, "sent"));
+	lc.sent = 700;
+	n = format_ok(&r, &lc, line, pairs, 32);
+	assert_null(find_key(pairs, n, "sent"));
+}
+
 /* Values that change with the context. */
 static void test_context_values(void **state)
 {
@@ -589,6 +622,7 @@ int main(void)
 			cmocka_unit_test(test_example_486),
 			cmocka_unit_test(test_keys),
 			cmocka_unit_test(test_context_values),
+			cmocka_unit_test(test_sent_in_dialog),
 			cmocka_unit_test(test_vendor_hint),
 			cmocka_unit_test(test_quoting),
 			cmocka_unit_test(test_null_values),
