@@ -9,6 +9,10 @@
  *   - any response sets "replied";
  *   - responses to CANCEL and to methods not in --methods (default
  *     INVITE, the module's `methods` default) are not classified;
+ *   - a request of a tracked method whose To header has a tag is inside
+ *     a dialog (a re-INVITE): its responses are not a call and are not
+ *     classified, as the module does unless its in_dialog parameter is 1
+ *     (--in-dialog here; the line then ends with in_dialog=1);
  *   - a final response repeating the code of the last one classified for
  *     the same transaction and method (a retransmission, or the copy a
  *     proxy relays in a capture taken on both of its sides) is skipped,
@@ -48,7 +52,12 @@ typedef struct cls_opts {
 	int json;
 	method_name_t *methods; /* owned array */
 	size_t nmethods;
+	int in_dialog; /* --in-dialog: classify in-dialog requests too */
 } cls_opts_t;
+
+/* A cli_call_t flag of our own, beside the SIPOUTCOME_CTX_* bits: the
+ * request had a To tag (RFC 3261 12.2.1.1). */
+#define CLI_CALL_IN_DIALOG (1u << 24)
 
 /* State of one run over all inputs. */
 typedef struct cls_run {
@@ -365,6 +374,8 @@ static void final_response(cls_run_t *r, const cli_item_t *it,
 		return;
 	}
 	call->flags |= SIPOUTCOME_CTX_REPLIED;
+	if((call->flags & CLI_CALL_IN_DIALOG) && !r->o->in_dialog)
+		return; /* a re-INVITE is not a call */
 	if(call->last_code == sl->code && call->last_method == midx)
 		return; /* retransmission or relayed copy */
 
@@ -397,6 +408,7 @@ static void final_response(cls_run_t *r, const cli_item_t *it,
 	lc.local = 0;
 	lc.ringing = (call->flags & SIPOUTCOME_CTX_RINGING) != 0;
 	lc.q850 = rh.q850;
+	lc.in_dialog = (call->flags & CLI_CALL_IN_DIALOG) != 0;
 	if(r->o->json)
 		print_json(r, it, &res, &lc, sl, cseq, call->flags, retry_after(sip));
 	else if(print_logfmt(r, &res, &lc) < 0)
@@ -452,6 +464,18 @@ static void one_message(cls_run_t *r, const cli_item_t *it)
 		goto done;
 	}
 	if(!sl.is_response) {
+		osip_to_t *to = osip_message_get_to(sip);
+		osip_generic_param_t *tag = NULL;
+
+		if(sip->sip_method != NULL && method_index(r->o, sip->sip_method, &midx)
+				&& to != NULL && osip_to_get_tag(to, &tag) == 0 && tag != NULL
+				&& tag->gvalue != NULL && tag->gvalue[0] != '\0') {
+			call = cli_calls_get(&r->calls, callid, strlen(callid), cseqno, 1);
+			if(call == NULL)
+				msg_error(r, it->line, "out of memory");
+			else
+				call->flags |= CLI_CALL_IN_DIALOG;
+		}
 		if(sip->sip_method != NULL && strcmp(sip->sip_method, "CANCEL") == 0) {
 			call = cli_calls_get(&r->calls, callid, strlen(callid), cseqno, 1);
 			if(call == NULL)
@@ -598,6 +622,7 @@ int cli_classify(int argc, char **argv)
 			{"profile", required_argument, 0, 'p'},
 			{"format", required_argument, 0, 'f'},
 			{"methods", required_argument, 0, 'm'},
+			{"in-dialog", no_argument, 0, 'd'},
 			{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	sipoutcome_profiles_t *set = NULL;
 	cls_opts_t o;
@@ -623,6 +648,9 @@ int cli_classify(int argc, char **argv)
 			case 'm':
 				if(parse_methods(&o, optarg) < 0)
 					status = CLI_EXIT_USAGE;
+				break;
+			case 'd':
+				o.in_dialog = 1;
 				break;
 			case 'h':
 				cli_usage(stdout);

@@ -4,6 +4,7 @@
 #   1. default: only the initial INVITE is logged and counted;
 #   2. in_dialog=1: the re-INVITE is logged too, marked in_dialog=1, and
 #      $outcome(in_dialog) says so.
+# `sipoutcome classify` on the caller's trace agrees (--in-dialog for 2).
 # shellcheck disable=SC2016 # $ci, $outcome(...): Kamailio pseudo-variables
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make check may use sh
 set -u
@@ -16,6 +17,7 @@ KAMCMD=${KAMCMD:-$(command -v kamcmd || true)}
 kport=$(it_free_port) || it_die "no free port"
 uport=$(it_free_port) || it_die "no free port"
 DATA=$IT_LIB_DIR/data
+CLI=${top_builddir:-$IT_LIB_DIR/../..}/module/cli/sipoutcome
 
 # one_call NAME : the dialog with its re-INVITE; sets cid.
 one_call() {
@@ -65,6 +67,15 @@ code=491 in_dialog=1" \
 			"$(it_log_lines -F "XLOG-FINAL ci=$cid " | sed -n 's/.*XLOG-FINAL ci=[^ ]* //p')"
 	fi
 	[ -n "$KAMCMD" ] && it_assert_eq "in_dialog=$mode: completed counter" 1 "$(counter completed)"
+	if [ -x "$CLI" ]; then
+		opt=()
+		[ "$mode" = 1 ] && opt=(--in-dialog)
+		it_assert_eq "in_dialog=$mode: sipoutcome classify on the trace agrees" \
+			"$(it_log_lines -F "callid=$cid " | sed -n 's/.* sipoutcome: \(tag=[^ ]* code=[^ ]*\).*/\1/p')" \
+			"$("$CLI" classify "${opt[@]}" "$WORK/uac-m$mode.msg" 2>&1 | sed -n 's/^sipoutcome: \(tag=[^ ]* code=[^ ]*\).*/\1/p')"
+		[ "$mode" = 1 ] && it_assert_eq "in_dialog=1: sipoutcome classify marks the re-INVITE" 1 \
+			"$("$CLI" classify --in-dialog "$WORK/uac-m$mode.msg" 2>&1 | grep -c 'code=491 .* in_dialog=1$')"
+	fi
 	it_kamailio_stop
 done
 it_assert_eq "no ERROR" 0 "$(it_log_count ' ERROR: ')"
