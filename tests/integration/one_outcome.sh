@@ -11,6 +11,9 @@
 #      the next hop answered 100 and then went quiet; RFC 3261 17.1.1.2).
 #   3. a Reason header longer than the 4096 bytes the module reads: the
 #      header on the relayed reply and the log line read it the same way.
+#   4. tm's remap_503_500 with 4 workers: the 503 noted by one process is
+#      the one its own reply path classifies (code=503 sent=500).
+# Both Kamailio instances run 4 worker processes (children=4).
 # shellcheck disable=SC2016 # $ci, $outcome(...): Kamailio pseudo-variables
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make check may use sh
 set -u
@@ -49,6 +52,7 @@ it_kamailio_cfg "$WORK/k1.cfg" PORT="$kport" UAS_PORT="$uport" \
 		}
 	}
 }" || it_die "cannot render k1.cfg"
+sed -i 's/^children=1$/children=4/' "$WORK/k1.cfg"
 it_kamailio_start "$WORK/k1.cfg" || it_die "Kamailio 1 did not start"
 
 it_call "486 with the script classifying in onreply_route" 486 -set ring 1 \
@@ -76,6 +80,7 @@ it_kamailio_cfg "$WORK/k2.cfg" PORT="$kport" UAS_PORT="$uport" \
 	LOADMODULE="loadmodule \"$IT_MODULE\"
 modparam(\"sipoutcome\", \"outcome_header\", \"X-Outcome\")" \
 	FR_INV_TIMER=1500 || it_die "cannot render k2.cfg"
+sed -i 's/^children=1$/children=4/' "$WORK/k2.cfg"
 it_kamailio_start "$WORK/k2.cfg" || it_die "Kamailio 2 did not start"
 
 it_call "fr_inv_timer after only 100 Trying" 486 -set trying 1 -set ring 0 -set final 0
@@ -100,6 +105,17 @@ it_assert_eq "call $n: log tag" BUSY "$(key "$line" tag)"
 it_assert_eq "call $n: header agrees with the log" \
 	"$(key "$line" tag);category=$(key "$line" category);retry=$(key "$line" retry)" \
 	"$(it_received_header "uac$n" X-Outcome)"
+
+# 4. three carriers' 503s in a row, each with its own Retry-After.
+for ra in 10 20 30; do
+	it_call "503 Retry-After $ra (remap_503_500)" 503 -set reason "Service Unavailable" \
+		-set extra "Retry-After: $ra"
+	cid=$(callid_of "uac$n")
+	line=$(outcome_of "$cid")
+	it_assert_eq "call $n: caller got tm's 500" "500" "$(it_received_status "uac$n" | cut -d' ' -f1)"
+	it_assert_eq "call $n: the 503 classified, 500 sent" "503 500 congestion" \
+		"$(key "$line" code) $(key "$line" sent) $(key "$line" category)"
+done
 it_kamailio_stop
 it_assert_eq "no ERROR" 0 "$(it_log_count ' ERROR: ')"
 it_finish
