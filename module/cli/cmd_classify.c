@@ -9,9 +9,8 @@
  *   - any response sets "replied";
  *   - responses to CANCEL and to methods not in --methods (default
  *     INVITE, the module's `methods` default) are not classified;
- *   - a request of a tracked method whose To header has a tag is inside
- *     a dialog (a re-INVITE): its responses are not a call and are not
- *     classified, as the module does unless its in_dialog parameter is 1
+ *   - an INVITE whose To header has a tag is inside a dialog (a
+ *     re-INVITE): its responses are not a call and are not classified, as the module does unless its in_dialog parameter is 1
  *     (--in-dialog here; the line then ends with in_dialog=1);
  *   - a final response repeating the code of the last one classified for
  *     the same transaction and method (a retransmission, or the copy a
@@ -467,8 +466,8 @@ static void one_message(cls_run_t *r, const cli_item_t *it)
 		osip_to_t *to = osip_message_get_to(sip);
 		osip_generic_param_t *tag = NULL;
 
-		if(sip->sip_method != NULL && method_index(r->o, sip->sip_method, &midx)
-				&& to != NULL && osip_to_get_tag(to, &tag) == 0 && tag != NULL
+		if(sip->sip_method != NULL && strcmp(sip->sip_method, "INVITE") == 0
+				&& method_index(r->o, sip->sip_method, &midx) && to != NULL && osip_to_get_tag(to, &tag) == 0 && tag != NULL
 				&& tag->gvalue != NULL && tag->gvalue[0] != '\0') {
 			call = cli_calls_get(&r->calls, callid, strlen(callid), cseqno, 1);
 			if(call == NULL)

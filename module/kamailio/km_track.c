@@ -56,11 +56,14 @@ km_tword_t *km_tword_get(struct cell *t)
 void (*km_lock_replies)(struct cell *t);
 void (*km_unlock_replies)(struct cell *t);
 
-/* A request inside a dialog: its To header has a tag (RFC 3261 §12.2.1.1),
- * e.g. a re-INVITE. Outcomes are per call: such requests are tracked
- * only with in_dialog=1, and marked. */
+/* A re-INVITE: an INVITE inside a dialog, its To header has a tag (RFC
+ * 3261 §12.2.1.1, §14). Outcomes are per call: re-INVITEs are tracked
+ * only with in_dialog=1, and marked. Other methods in `methods` (BYE,
+ * UPDATE, NOTIFY live in dialogs anyway) are tracked as listed. */
 static int km_in_dialog_req(sip_msg_t *req)
 {
+	if(req->REQ_METHOD != METHOD_INVITE)
+		return 0;
 	if(req->to == NULL
 			&& (parse_headers(req, HDR_TO_F, 0) < 0 || req->to == NULL))
 		return 0;
