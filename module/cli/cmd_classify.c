@@ -15,7 +15,9 @@
  *   - a final response repeating the code of the last one classified for
  *     the same transaction and method (a retransmission, or the copy a
  *     proxy relays in a capture taken on both of its sides) is skipped,
- *     as the module logs once per transaction.
+ *     as the module logs once per transaction; so is a 500 after a 503
+ *     (Kamailio tm's remap_503_500 answers the caller's side of a proxy
+ *     capture with 500, and the module classifies the 503).
  * Every response is a reply from the next hop (source=remote): a capture
  * cannot tell a reply the proxy made itself.
  *
@@ -377,6 +379,9 @@ static void final_response(cls_run_t *r, const cli_item_t *it,
 		return; /* a re-INVITE is not a call */
 	if(call->last_code == sl->code && call->last_method == midx)
 		return; /* retransmission or relayed copy */
+	if(call->last_code == 503 && sl->code == 500 && call->last_method == midx)
+		return; /* Kamailio tm's remap_503_500 sent the 503 on as 500: the
+			   module classifies the 503 (its line ends sent=500) */
 
 	reason_headers(sip, &rh);
 	sipoutcome_input_init(&in);
