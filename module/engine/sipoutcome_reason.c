@@ -356,12 +356,11 @@ int sipoutcome_reason_q850_loc(
 		const char *body, size_t len, sipoutcome_location_t *loc)
 {
 	sipoutcome_reason_hdr_t r;
+	size_t scan;
 	int cause;
 
 	if(loc != NULL)
 		*loc = SIPOUTCOME_LOC_NONE;
-	size_t scan;
-
 	if(body == NULL)
 		return -1;
 	while(len > 0 && *body == ' ') { /* the usual space after "Reason:" */
