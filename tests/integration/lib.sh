@@ -287,7 +287,7 @@ it_kamailio_cfg() {
 # ---------------------------------------------------------------- kamailio
 
 # it_kamailio_start CFG [KAMAILIO_ARGS...] : run
-#   $KAMAILIO -f CFG -E -D -m 64 -M 8 [KAMAILIO_ARGS...]
+#   $KAMAILIO -f CFG -E -D -m ${IT_KAM_SHM:-64} -M 8 [KAMAILIO_ARGS...]
 # (with IT_KAM_FORK=-DD in the environment: -DD instead of -D, so that
 # Kamailio forks its `children` SIP workers, as in production, and only
 # the creator stays in the foreground)
@@ -314,7 +314,7 @@ it_kamailio_start() {
 	# setpgid: Kamailio and the processes it forks get their own group, so
 	# cleanup can stop all of them and a terminal's ^C reaches only the test.
 	"$PYTHON" -c 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])' \
-		"$KAMAILIO" -f "$cfg" -E "${IT_KAM_FORK:--D}" -m 64 -M 8 "$@" >"$IT_KAM_LOG" 2>&1 &
+		"$KAMAILIO" -f "$cfg" -E "${IT_KAM_FORK:--D}" -m "${IT_KAM_SHM:-64}" -M 8 "$@" >"$IT_KAM_LOG" 2>&1 &
 	IT_KAM_PID=$!
 	it_track "$IT_KAM_PID" group
 	IT_PROC[kamailio]=$IT_KAM_PID

@@ -46,7 +46,7 @@ it_assert_match "core get_statistics sipoutcome: (the group)" \
 	"\"sipoutcome:vendor_rfc\":$((calls + 1)),.*\"sipoutcome:busy\":$calls,.*\"sipoutcome:class_4xx\":$calls," "$g"
 
 it_assert_eq "sipoutcome_explain 486" \
-	'{"code":486,"phrase":"Busy Here","registered":1,"tag":"BUSY","category":"busy","retry":"no","blame":"callee","dialstatus":"BUSY","vendor":"rfc","cause":17,"rfc":"RFC 3261","hint":"","meaning":"The callee was reached but is already busy on this device."}' \
+	'{"code":486,"phrase":"Busy Here","registered":1,"tag":"BUSY","category":"busy","retry":"later","blame":"callee","dialstatus":"BUSY","vendor":"rfc","cause":17,"rfc":"RFC 3261","hint":"","meaning":"The callee was reached but is already busy on this device."}' \
 	"$(os_mi sipoutcome_explain code=486)"
 it_assert_match "sipoutcome_explain 603 okitoki: the profile's line limit" \
 	'"tag":"FAILED","category":"line_limit".*"vendor":"okitoki"' \
