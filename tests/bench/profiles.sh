@@ -15,11 +15,11 @@ eng=$top/module/engine
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipoutcome-profiles.XXXXXX") || exit 99
 trap 'rm -rf -- "$work"' EXIT
 
-for g in codes_table.c profiles_builtin.c; do
+for g in codes_table.c q850_table.c profiles_builtin.c; do
 	[ -f "$eng/$g" ] || { echo "profiles: $eng/$g missing: run scripts/setup.sh" >&2; exit 77; }
 done
 gcc -O2 -I"$top/include" -I"$eng" -o "$work/bench_profiles" "$here/bench_profiles.c" \
-	"$eng"/sipoutcome_*.c "$eng/codes_table.c" "$eng/profiles_builtin.c" ||
+	"$eng"/sipoutcome_*.c "$eng/codes_table.c" "$eng/q850_table.c" "$eng/profiles_builtin.c" ||
 	{ echo "profiles: build failed" >&2; exit 99; }
 
 echo "== Profile loading (best of 3 loads; heap = bytes in use after the load)"
