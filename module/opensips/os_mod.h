@@ -90,6 +90,7 @@ typedef struct os_current {
 	int branch;
 	int q850;
 	int retry_after;
+	int sent; /* code sent when tm sent another one (503 as 500), 0 */
 	int reason_len;
 	int callid_len;
 	char reason[256];

@@ -176,6 +176,7 @@ void os_log_current(void)
 	lc.local = os_cur.local;
 	lc.ringing = os_cur.ringing;
 	lc.q850 = os_cur.q850;
+	lc.sent = os_cur.sent;
 	(void)sipoutcome_format_logfmt(line, sizeof(line), &os_cur.r, &lc);
 	if (os_log_facility >= 0)
 		LM_GEN2(os_log_facility, os_log_level, "sipoutcome: %s\n", line);

@@ -72,6 +72,7 @@ typedef struct os_call {
 	int branch;
 	int q850;
 	int retry_after;
+	int sent; /* the code tm sent instead of code (a 503 as 500), 0 */
 } os_call_t;
 
 static void on_response_out(struct cell *t, os_tword_t *st, int code,
@@ -273,6 +274,7 @@ static int classify_call(struct cell *t, os_tword_t *st, os_call_t *c,
 	callid_of(t, msg, &callid);
 	os_fill_current(msg, r, c->local, (f & OS_W_RINGING) != 0, canceled,
 		c->timeout, c->branch, c->q850, c->retry_after, &c->reason, &callid);
+	os_cur.sent = c->sent;
 	return 0;
 }
 
@@ -358,9 +360,12 @@ static void call_of_final(struct cell *t, os_tword_t *st, int code,
 	int b = t->relaied_reply_branch, i;
 
 	memset(c, 0, sizeof(*c));
-	/* the code the caller got: tm sends a relayed 503 as 500 unless
-	 * disable_503_translation (msg_translator.c) */
-	c->code = os_sent_code(sent, code);
+	/* the next hop's code is classified; tm sends a relayed 503 as 500
+	 * unless disable_503_translation (msg_translator.c): the code the
+	 * caller got is then `sent`, as the Kamailio module reports it */
+	c->code = code;
+	if (os_sent_code(sent, code) != code)
+		c->sent = os_sent_code(sent, code);
 	c->q850 = -1;
 	c->retry_after = -1;
 	c->branch = b;

@@ -68,11 +68,11 @@ os_call "500" 500 "500 Server Internal Error" \
 	'reason="Server Internal Error" vendor=rfc q850= hint=' -set reason "Server Internal Error"
 # OpenSIPS sends a relayed 503 as 500 with the carrier's phrase (core
 # parameter disable_503_translation, default no; RFC 3261 16.7): the
-# module reports what the caller got, as the Kamailio adapter does with
-# remap_503_500=1 (the next hop's answer, source=remote).
+# module classifies the next hop's 503 and names the code the caller got
+# in sent=, as the Kamailio adapter does with remap_503_500=1 (issue 11).
 os_call "503 sent as 500" 503 "500 Service Unavailable" \
-	"tag=FAILED code=500 class=5xx category=server_error retry=alternate blame=network $R ringing=0" \
-	'reason="Service Unavailable" vendor=rfc q850= hint=' -set reason "Service Unavailable"
+	"tag=FAILED code=503 class=5xx category=congestion retry=alternate blame=network $R ringing=0" \
+	'reason="Service Unavailable" vendor=rfc q850= hint= sent=500' -set reason "Service Unavailable"
 os_call "600" 600 "600 Busy Everywhere" \
 	"tag=BUSY code=600 class=6xx category=busy retry=later blame=callee $R ringing=0" \
 	'reason="Busy Everywhere" vendor=rfc q850= hint=' -set reason "Busy Everywhere"
