@@ -265,6 +265,8 @@ static param_export_t params[] = {
 	{"event_callback", PARAM_STR, &km_event_callback},
 	{"db_url", PARAM_STR, &km_db_url},
 	{"db_table", PARAM_STR, &km_db_table},
+	{"attempts", PARAM_INT, &km_attempts},
+	{"log_format", PARAM_STRING | PARAM_USE_FUNC, (void *)km_log_format_set},
 	{0, 0, 0}
 };
 
@@ -290,6 +292,10 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
+	if(km_attempts != 0 && km_attempts != 1) {
+		LM_ERR("attempts: %d is not 0 or 1\n", km_attempts);
+		return -1;
+	}
 	if(load_tm_api(&km_tmb) < 0) {
 		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
 		return -1;
