@@ -116,12 +116,14 @@ static void attempt_publish(struct cell *t, km_tword_t *st, km_call_t *c,
 		return;
 	/* the profile in force now is the branch's for good */
 	km_branch_vendor_set(st, c->branch, km_branch_vendor(st, c->branch));
-	if(!km_publish_wanted() && !km_attempt_route_wanted())
+	if(!km_publish_wanted() && !km_attempt_route_wanted() && !km_metrics)
 		return;
 	saved = km_cur;
 	if(km_call_classify(t, st, c, rpl, &r, 1) == 0) {
 		km_cur.attempt = 1;
 		attempt_dst(t, c->branch);
+		if(km_cur.dst_len > 4) /* the gateway: dst without "sip:" */
+			km_metrics_attempt(&r, km_cur.dst + 4, km_cur.dst_len - 4);
 		km_log_current_as("sipoutcome-attempt");
 		km_attempt_route_run();
 	}

@@ -282,7 +282,7 @@ void km_call_final(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 	km_attempt_sweep(t, st, 1);
 	/* nothing reads the current outcome unless the line is logged or
 	 * an event route runs: then only the counters are kept */
-	fill = km_publish_wanted();
+	fill = km_publish_wanted() || km_metrics;
 	if(!fill && ps->code < 300) {
 		/* a 2xx is COMPLETED whatever the profile says (precedence step
 		 * 1, test_vendors.c test_2xx_completed_always): count it */
@@ -306,6 +306,7 @@ void km_call_final(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 	km_count(r.tag, r.klass, r.vendor);
 	if(!fill)
 		return;
+	km_metrics_call(&r, km_cur.pdd_ms, km_cur.setup_ms);
 	km_log_current();
 	km_event_route_run(&ps->send_buf);
 }

@@ -140,6 +140,11 @@ static int fixup_reason_mode(void **param, int param_no)
 	return 0;
 }
 
+static int w_sipoutcome_metrics(sip_msg_t *msg, char *p1, char *p2)
+{
+	return km_metrics_reply(msg);
+}
+
 static int ki_sipoutcome_vendor(sip_msg_t *msg, str *name)
 {
 	return km_vendor_set(msg, name);
@@ -246,6 +251,8 @@ static cmd_export_t cmds[] = {
 		REQUEST_ROUTE | FAILURE_ROUTE | ONREPLY_ROUTE | BRANCH_ROUTE},
 	{"sipoutcome_is", (cmd_function)w_sipoutcome_is, 1,
 		fixup_spve_null, fixup_free_spve_null, ANY_ROUTE},
+	{"sipoutcome_metrics", (cmd_function)w_sipoutcome_metrics, 0, 0, 0,
+		EVENT_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -266,6 +273,7 @@ static param_export_t params[] = {
 	{"db_url", PARAM_STR, &km_db_url},
 	{"db_table", PARAM_STR, &km_db_table},
 	{"attempts", PARAM_INT, &km_attempts},
+	{"metrics", PARAM_INT, &km_metrics},
 	{"log_format", PARAM_STRING | PARAM_USE_FUNC, (void *)km_log_format_set},
 	{0, 0, 0}
 };
@@ -309,7 +317,9 @@ static int mod_init(void)
 		LM_ERR("cannot register the counters\n");
 		return -1;
 	}
-	if(km_rpc_init() < 0)
+	if(km_rpc_init() < 0 || km_kpi_rpc_init() < 0)
+		return -1;
+	if(km_metrics_init() < 0)
 		return -1;
 	if(km_tm_init() < 0)
 		return -1;
@@ -348,6 +358,11 @@ static sr_kemi_t sr_kemi_sipoutcome_exports[] = {
 	{ str_init("sipoutcome"), str_init("is"),
 		SR_KEMIP_INT, ki_sipoutcome_is,
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("sipoutcome"), str_init("metrics"),
+		SR_KEMIP_INT, km_metrics_reply,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
 	{ str_init("sipoutcome"), str_init("get"),

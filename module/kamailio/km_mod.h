@@ -299,6 +299,29 @@ void km_attempt_reply_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
  * open (the call's final is going out) */
 void km_attempt_sweep(struct cell *t, km_tword_t *st, int all);
 
+/* km_metrics.c: labeled counters and histograms (modparam metrics) */
+extern int km_metrics;
+int km_metrics_init(void);
+/* one call: its outcome, post-dial delay and setup time in ms (-1 none) */
+void km_metrics_call(const sipoutcome_result_t *r, long pdd_ms, long setup_ms);
+/* one attempt: its outcome and gateway "host:port" */
+void km_metrics_attempt(const sipoutcome_result_t *r, const char *gw, int len);
+/* the Prometheus text (format 0.0.4) into a new pkg buffer the caller
+ * frees; 0, or -1 (metrics off, out of memory) */
+int km_metrics_text(char **out, int *len);
+typedef struct km_kpi_sums {
+	unsigned long long calls, answered, network; /* calls_total */
+	unsigned long long finals, r2xx, r3xx, seer_other, isa; /* replies */
+} km_kpi_sums_t;
+void km_metrics_kpi_sums(int vslot, km_kpi_sums_t *k);
+/* km_kpi.c: sipoutcome_metrics() (xhttp), RPC metrics and kpi */
+int km_metrics_reply(sip_msg_t *msg);
+int km_kpi_rpc_init(void);
+/* km_publish.c: the counter slot of a vendor name (the last: "other") */
+int km_vendor_slot(const char *vendor);
+const char *km_vendor_slot_name(int slot);
+int km_vendor_slots(void);
+
 /* km_rpc.c */
 int km_rpc_init(void);
 

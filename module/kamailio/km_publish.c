@@ -110,27 +110,45 @@ int km_counters_init(void)
 
 void km_count(sipoutcome_tag_t tag, int klass, const char *vendor)
 {
-	int i;
-
 	if(tag > 0 && tag < SIPOUTCOME_TAG_COUNT)
 		counter_inc(km_cnt_tag[tag]);
 	if(klass >= 2 && klass <= 6)
 		counter_inc(km_cnt_class[klass]);
 	if(km_cnt_nvendor <= 0)
 		return;
+	counter_inc(km_cnt_vendor[km_vendor_slot(vendor)].h);
+}
+
+int km_vendor_slot(const char *vendor)
+{
+	int i;
+
+	if(km_cnt_nvendor <= 0)
+		return 0;
 	/* the profile name of the last call, whose slot is known: profile
 	 * names live as long as their set, and a reload swaps the set */
 	if(vendor != km_cnt_last_name || km_cnt_last_gen != km_profiles_gen) {
 		/* the last slot is "other" */
 		for(i = 0; i < km_cnt_nvendor - 1; i++) {
-			if(strcmp(km_cnt_vendor[i].name, vendor) == 0)
+			if(vendor && strcmp(km_cnt_vendor[i].name, vendor) == 0)
 				break;
 		}
 		km_cnt_last_name = vendor;
 		km_cnt_last_gen = km_profiles_gen;
 		km_cnt_last_slot = i;
 	}
-	counter_inc(km_cnt_vendor[km_cnt_last_slot].h);
+	return km_cnt_last_slot;
+}
+
+const char *km_vendor_slot_name(int slot)
+{
+	return slot >= 0 && slot < km_cnt_nvendor ? km_cnt_vendor[slot].name
+											  : "other";
+}
+
+int km_vendor_slots(void)
+{
+	return km_cnt_nvendor;
 }
 
 void km_count_current(void)
