@@ -361,6 +361,9 @@ int km_classify_current(sip_msg_t *msg, int for_script)
 			c.branch = km_tmb.t_gett_branch();
 	} else if(call_picked(t, &c) < 0) {
 		return -1;
+	} else {
+		/* failure_route: every branch has ended */
+		km_attempt_sweep(t, st, 0);
 	}
 	if(km_call_classify(t, st, &c, msg, &r, 1) < 0)
 		return -1;

@@ -205,10 +205,13 @@ int km_tm_init(void)
 		LM_DBG("reply edits on: tracking from TMCB_REQUEST_IN\n");
 		km_track = KM_TRACK_TM;
 	}
-	/* attempts: every final a branch receives, and the branches that
-	 * timed out before a failure_route */
+	/* attempts: every final a branch receives. Not TMCB_ON_FAILURE (tm
+	 * then builds a faked request for every negative final, ~7,000
+	 * instructions): a branch that timed out is published when the
+	 * failure_route calls sipoutcome_vendor() or sipoutcome_classify(),
+	 * else when the call's final goes out (km_attempt_sweep). */
 	if(km_attempts)
-		km_tmcb_types |= TMCB_RESPONSE_IN | TMCB_ON_FAILURE;
+		km_tmcb_types |= TMCB_RESPONSE_IN;
 	if(km_track == KM_TRACK_ROUTE) {
 		tm = find_module_by_name(tm_name);
 		if(tm != NULL && tm->handle != NULL) {
@@ -259,6 +262,9 @@ int km_vendor_set(sip_msg_t *msg, const str *name)
 		return -1;
 	t = km_tmb.t_gett();
 	w = km_tword_get(t);
+	/* the branches that ended keep the profile they were tried with */
+	if(w != NULL && (get_route_type() & FAILURE_ROUTE))
+		km_attempt_sweep(t, w, 0);
 	if(w != NULL && km_attempts && (get_route_type() & BRANCH_ROUTE)) {
 		/* this branch only (tm's branch index while it runs) */
 		ctx = km_tmb.tm_ctx_get();
@@ -306,8 +312,7 @@ static void km_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 		case TMCB_ON_FAILURE:
 			if(km_attempts)
 				km_attempt_sweep(t, st, 0);
-			if(km_edit_types & TMCB_ON_FAILURE)
-				km_edit_local_timeout(t, st, ps);
+			km_edit_local_timeout(t, st, ps);
 			break;
 		case TMCB_E2ECANCEL_IN:
 			km_cancel_in(t, st, ps);
