@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# failover.sh (issue 13, items 1, 3, 4 and 6): examples/kamailio-failover.cfg
+# failover.sh (issue 13, items 1, 3, 4, 5 and 6): examples/kamailio-failover.cfg
 # as shipped, with the real dispatcher, xhttp and xhttp_prom modules, four
 # SIP workers (children=4, forked), three sipp carriers in one dispatcher
 # set (gw1, gw2 with the okitoki profile, gw3):
@@ -8,7 +8,8 @@
 #   2. gw1 silent (tm's fr_timer, 408 source=local, no_response) -> gw2 200
 # Every attempt line is checked, then the counters: the labeled series
 # scraped over HTTP from /metrics/sipoutcome, the flat ones from
-# xhttp_prom's /metrics, and sipoutcome.kpi over RPC.
+# xhttp_prom's /metrics, and sipoutcome.kpi over RPC; every query of
+# examples/grafana/sipoutcome.json names a series of the real scrape.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make check may use sh
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -170,6 +171,41 @@ it_assert_eq "pdd >= 2 s: not in the le=1 bucket" 0 \
 p=$(http /metrics) || it_fail "GET /metrics"
 it_assert_eq "xhttp_prom /metrics: kamailio_sipoutcome_busy 1, completed 1" "1 1" \
 	"$(printf '%s\n' "$p" | awk '$1 ~ /^kamailio_sipoutcome_busy([{ ]|$)/ { b = $2 } $1 ~ /^kamailio_sipoutcome_completed([{ ]|$)/ { c = $2 } END { print b + 0, c + 0 }')"
+# examples/grafana/sipoutcome.json (item 5): every series a query names
+# is in the scrape, and so is every label it filters or groups by
+DASH=${top_srcdir:-$IT_LIB_DIR/../..}/examples/grafana/sipoutcome.json
+dcheck=$("$PYTHON" - "$DASH" "$WORK/metrics.txt" <<'PY'
+import json, re, sys
+dash = json.load(open(sys.argv[1]))
+scrape = open(sys.argv[2]).read().splitlines()
+have = {}
+for l in scrape:
+    m = re.match(r'^([a-z_]+)\{(.*)\} ', l)
+    if m:
+        have.setdefault(m.group(1), set()).update(re.findall(r'([a-z_]+)="', m.group(2)))
+exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
+exprs.append(dash["templating"]["list"][1]["definition"])
+bad = []
+names = 0
+for e in exprs:
+    for name, sel in re.findall(r'(kamailio_sipoutcome_[a-z_]+)(\{[^}]*\})?', e):
+        names += 1
+        if name not in have:
+            bad.append("series " + name)
+            continue
+        for lab in re.findall(r'([a-z_]+)\s*=~?', sel or ""):
+            if lab not in have[name]:
+                bad.append(name + " label " + lab)
+    for grp in re.findall(r'by \(([^)]*)\)', e):
+        for lab in (x.strip() for x in grp.split(",")):
+            if lab != "le" and not any(lab in v for v in have.values()):
+                bad.append("by label " + lab)
+print("%d queries %d names; %s" % (len(exprs), names, "; ".join(bad) or "all found"))
+PY
+)
+it_assert_match "dashboard: every query names exported series and labels" '^[0-9]+ queries [0-9]+ names; all found$' "$dcheck"
+it_assert_match "dashboard: at least 8 panels' queries checked" '^(1[0-9]|[89]) queries' "$dcheck"
+
 kpi=$(it_kamcmd sipoutcome.kpi okitoki 2>&1)
 for kv in "calls: 2" "answered: 1" "asr: 50.00" "ner: 100.00" "ser: 50.00" "seer: 100.00" "isa: 0.00"; do
 	it_assert_match "sipoutcome.kpi okitoki: $kv" "(^|[[:space:]])$kv([[:space:]]|\$)" "$kpi"
