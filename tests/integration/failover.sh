@@ -210,5 +210,49 @@ kpi=$(it_kamcmd sipoutcome.kpi okitoki 2>&1)
 for kv in "calls: 2" "answered: 1" "asr: 50.00" "ner: 100.00" "ser: 50.00" "seer: 100.00" "isa: 0.00"; do
 	it_assert_match "sipoutcome.kpi okitoki: $kv" "(^|[[:space:]])$kv([[:space:]]|\$)" "$kpi"
 done
+
+# sipoutcome report (item 7) on this Kamailio's log, with every line
+# twice (one row per Call-ID): the same figures as the counters
+CLI=${top_builddir:-$IT_LIB_DIR/../..}/module/cli/sipoutcome
+if [ -x "$CLI" ]; then
+	cat "$IT_KAM_LOG" "$IT_KAM_LOG" >"$WORK/twice.log"
+	"$CLI" report --format json "$WORK/twice.log" >"$WORK/report.json" 2>"$WORK/report.err"
+	it_assert_eq "report: exit 0" 0 $?
+	cmp=$("$PYTHON" - "$WORK/report.json" "$WORK/metrics.txt" "$gw1" "$gw2" <<'PY'
+import json, re, sys
+rep = json.load(open(sys.argv[1]))
+series = {}
+for l in open(sys.argv[2]):
+    m = re.match(r'^(kamailio_sipoutcome_[a-z_]+)\{(.*)\} (\S+)$', l.strip())
+    if m:
+        labels = dict(re.findall(r'([a-z_]+)="([^"]*)"', m.group(2)))
+        series.setdefault(m.group(1), []).append((labels, float(m.group(3))))
+def total(name, **want):
+    return int(sum(v for lab, v in series.get(name, []) if all(lab.get(k) == x for k, x in want.items())))
+out = ["calls %d/%d attempts %d/%d" % (rep["calls"], total("kamailio_sipoutcome_calls_total"),
+       rep["attempts"], total("kamailio_sipoutcome_attempts_total"))]
+for g in rep["groups"]:
+    if g["section"] == "vendor":
+        out.append("vendor %s n %d/%d COMPLETED %d/%d BUSY %d/%d" % (g["name"], g["count"],
+            total("kamailio_sipoutcome_calls_total", vendor=g["name"]), g["tags"]["COMPLETED"],
+            total("kamailio_sipoutcome_calls_total", vendor=g["name"], tag="COMPLETED"),
+            g["tags"]["BUSY"], total("kamailio_sipoutcome_calls_total", vendor=g["name"], tag="BUSY")))
+    else:
+        out.append("gateway %s n %d/%d FAILED %d/%d" % (g["name"], g["count"],
+            total("kamailio_sipoutcome_attempts_total", gateway=g["name"]), g["tags"]["FAILED"],
+            total("kamailio_sipoutcome_attempts_total", gateway=g["name"], tag="FAILED")))
+print("\n".join(out))
+PY
+)
+	it_assert_eq "report == counters (calls, attempts, per vendor and gateway)" \
+"calls 2/2 attempts 4/4
+vendor okitoki n 2/2 COMPLETED 1/1 BUSY 1/1
+gateway 127.0.0.1:$gw1 n 2/2 FAILED 2/2
+gateway 127.0.0.1:$gw2 n 2/2 FAILED 0/0" "$cmp"
+	rk=$("$PYTHON" -c 'import json,sys; g=[x for x in json.load(open(sys.argv[1]))["groups"] if x["name"]=="okitoki"][0]; print("%.2f %.2f %.2f %.2f %.2f" % (g["asr"],g["ner"],g["ser"],g["seer"],g["isa"]))' "$WORK/report.json")
+	it_assert_eq "report okitoki ASR NER SER SEER ISA == sipoutcome.kpi" "50.00 100.00 50.00 100.00 0.00" "$rk"
+else
+	it_fail "the sipoutcome command is built ($CLI)"
+fi
 it_assert_eq "no ERROR" 0 "$(it_log_count ' ERROR: ')"
 it_finish
