@@ -52,27 +52,6 @@ HOOK='if ($rU != "single") {
 		t_on_failure("FO");
 	}'
 
-# attempt_lines CALLID : the attempt lines of CALLID, from "tag=".
-attempt_lines() {
-	it_log_lines -F " callid=$1 " | sed -n 's/.* sipoutcome-attempt: \(tag=.*\)$/\1/p'
-}
-
-# call_line CALLID : the call line of CALLID, from "tag=".
-call_line() {
-	it_log_lines -F " callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
-}
-
-# has WHAT LINE TOKEN... : every token is in LINE.
-has() {
-	local what=$1 line=$2 missing
-	shift 2
-	if missing=$(rp_has_tokens "$line" "$@"); then
-		it_pass "$what"
-	else
-		it_fail "$what" "missing: $missing" "    line: $line"
-	fi
-}
-
 # value KEY LINE : the value of KEY= in a logfmt LINE
 value() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
@@ -96,14 +75,14 @@ it_assert_eq "call $n: caller completed" 0 $?
 it_assert_eq "call $n: caller got gw2's 486" "486 Busy Here" "$(it_received_status "uac$n")"
 cid=$(rp_callid "uac$n")
 it_wait_log -F "FIN ci=$cid " 1 3 2>/dev/null
-att=$(attempt_lines "$cid")
+att=$(rp_attempt_lines "$cid")
 it_assert_eq "call $n: two attempt lines" 2 "$(printf '%s\n' "$att" | grep -c '^tag=')"
 a0=$(printf '%s\n' "$att" | grep ' branch=0 ')
 a1=$(printf '%s\n' "$att" | grep ' branch=1 ')
 # the 503 is FAILED/congestion under the RFC profile (RFC 3261 21.5.4)
-has "call $n: attempt 0 is gw1's 503 under rfc" "$a0" tag=FAILED code=503 class=5xx \
+rp_assert_tokens "call $n: attempt 0 is gw1's 503 under rfc" "$a0" tag=FAILED code=503 class=5xx \
 	source=remote vendor=rfc q850= "dst=sip:127.0.0.1:$gw1" "callid=$cid"
-has "call $n: attempt 1 is gw2's 486 under okitoki" "$a1" code=486 class=4xx \
+rp_assert_tokens "call $n: attempt 1 is gw2's 486 under okitoki" "$a1" code=486 class=4xx \
 	source=remote vendor=okitoki q850=17 "dst=sip:127.0.0.1:$gw2" "callid=$cid"
 for k in tag code class category retry blame vendor q850 dst branch callid pdd_ms setup_ms; do
 	case " $a0 " in *" $k="*) it_pass "call $n: attempt line has $k=" ;;
@@ -111,9 +90,9 @@ for k in tag code class category retry blame vendor q850 dst branch callid pdd_m
 done
 it_assert_eq "call $n: attempt 0 first in the log" "branch=0 branch=1" \
 	"$(printf '%s\n' "$att" | grep -o ' branch=[0-9]' | tr -d ' ' | tr '\n' ' ' | sed 's/ $//')"
-line=$(call_line "$cid")
+line=$(rp_call_line "$cid")
 it_assert_eq "call $n: one call line" 1 "$(printf '%s\n' "$line" | grep -c '^tag=')"
-has "call $n: call line is the 486 under okitoki, attempts=2" "$line" code=486 \
+rp_assert_tokens "call $n: call line is the 486 under okitoki, attempts=2" "$line" code=486 \
 	vendor=okitoki q850=17 attempts=2
 case " $line " in *" branch="* | *" dst="*) it_fail "call $n: call line has no branch/dst" "$line" ;;
 *) it_pass "call $n: call line has no branch/dst" ;; esac
@@ -139,17 +118,17 @@ it_assert_eq "call $n: caller completed" 0 $?
 it_assert_eq "call $n: caller got gw2's 200" "200 OK" "$(it_received_status "uac$n")"
 cid=$(rp_callid "uac$n")
 it_wait_log -F "FIN ci=$cid " 1 3 2>/dev/null
-att=$(attempt_lines "$cid")
+att=$(rp_attempt_lines "$cid")
 a0=$(printf '%s\n' "$att" | grep ' branch=0 ')
 a1=$(printf '%s\n' "$att" | grep ' branch=1 ')
 it_assert_eq "call $n: two attempt lines" 2 "$(printf '%s\n' "$att" | grep -c '^tag=')"
 # tm's timer ends a silent branch with its own 408 (timer.c fake_reply)
-has "call $n: attempt 0 is tm's 408, source=local" "$a0" tag=FAILED code=408 \
+rp_assert_tokens "call $n: attempt 0 is tm's 408, source=local" "$a0" tag=FAILED code=408 \
 	category=no_response source=local vendor=rfc "dst=sip:127.0.0.1:$gw1"
-has "call $n: attempt 1 is gw2's 200 under okitoki" "$a1" tag=COMPLETED code=200 \
+rp_assert_tokens "call $n: attempt 1 is gw2's 200 under okitoki" "$a1" tag=COMPLETED code=200 \
 	source=remote vendor=okitoki "dst=sip:127.0.0.1:$gw2"
-line=$(call_line "$cid")
-has "call $n: call line: 200, attempts=2" "$line" tag=COMPLETED code=200 attempts=2 ringing=1
+line=$(rp_call_line "$cid")
+rp_assert_tokens "call $n: call line: 200, attempts=2" "$line" tag=COMPLETED code=200 attempts=2 ringing=1
 pdd=$(value pdd_ms "$line")
 setup=$(value setup_ms "$line")
 it_assert_match "call $n: pdd_ms is a number" '^[0-9]+$' "$pdd"
@@ -175,10 +154,10 @@ it_uac_call "uac$n" "$kport" -s single -cid_str "at-$n-%u@%s"
 it_assert_eq "call $n: caller got 486" "486 Busy Here" "$(it_received_status "uac$n")"
 cid=$(rp_callid "uac$n")
 it_wait_log -F "FIN ci=$cid " 1 3 2>/dev/null
-att=$(attempt_lines "$cid")
+att=$(rp_attempt_lines "$cid")
 it_assert_eq "call $n: one attempt line" 1 "$(printf '%s\n' "$att" | grep -c '^tag=')"
-has "call $n: attempt 0 (rfc)" "$att" tag=BUSY code=486 branch=0 vendor=rfc pdd_ms=
-has "call $n: call line attempts=1" "$(call_line "$cid")" tag=BUSY code=486 attempts=1 pdd_ms=
+rp_assert_tokens "call $n: attempt 0 (rfc)" "$att" tag=BUSY code=486 branch=0 vendor=rfc pdd_ms=
+rp_assert_tokens "call $n: call line attempts=1" "$(rp_call_line "$cid")" tag=BUSY code=486 attempts=1 pdd_ms=
 it_uas_wait "gw1_$n" 5 || it_stop "${IT_PROC[gw1_$n]}"
 
 it_assert_eq "one call line per call (3 calls)" 3 "$(it_log_count -F ' sipoutcome: tag=')"

@@ -48,21 +48,6 @@ it_kamailio_start "$WORK/k.cfg" -D \
 it_assert_eq "no ERROR at start" 0 "$(it_log_count ' ERROR: ')"
 it_assert_match "4 SIP workers" "udp receiver child=3" "$(it_kamcmd core.psx 2>&1)"
 
-attempt_lines() {
-	it_log_lines -F " callid=$1 " | sed -n 's/.* sipoutcome-attempt: \(tag=.*\)$/\1/p'
-}
-call_line() {
-	it_log_lines -F " callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
-}
-has() {
-	local what=$1 line=$2 missing
-	shift 2
-	if missing=$(rp_has_tokens "$line" "$@"); then
-		it_pass "$what"
-	else
-		it_fail "$what" "missing: $missing" "    line: $line"
-	fi
-}
 # ds_flags GW_PORT : dispatcher's flags of a gateway (AP active, IP ...)
 ds_flags() {
 	it_kamcmd dispatcher.list 2>&1 | awk -v u="sip:127.0.0.1:$1" '
@@ -91,16 +76,16 @@ it_assert_eq "call 1: caller completed" 0 $?
 it_assert_eq "call 1: caller got 486" "486 Busy Here" "$(it_received_status uac1)"
 cid1=$(rp_callid uac1)
 it_wait_log -F " sipoutcome: tag=" 1 3 2>/dev/null
-att=$(attempt_lines "$cid1")
+att=$(rp_attempt_lines "$cid1")
 it_assert_eq "call 1: two attempt lines" 2 "$(printf '%s\n' "$att" | grep -c '^tag=')"
 # RFC 3261 21.5.4: 503, the carrier is overloaded: try another one
-has "call 1: attempt 0: gw1's 503, congestion, retry=alternate, rfc" \
+rp_assert_tokens "call 1: attempt 0: gw1's 503, congestion, retry=alternate, rfc" \
 	"$(printf '%s\n' "$att" | grep ' branch=0 ')" tag=FAILED code=503 \
 	category=congestion retry=alternate source=remote vendor=rfc "dst=sip:127.0.0.1:$gw1"
-has "call 1: attempt 1: gw2's 486, busy, retry=no, okitoki" \
+rp_assert_tokens "call 1: attempt 1: gw2's 486, busy, retry=no, okitoki" \
 	"$(printf '%s\n' "$att" | grep ' branch=1 ')" tag=BUSY code=486 category=busy \
 	retry=no source=remote vendor=okitoki "dst=sip:127.0.0.1:$gw2"
-has "call 1: the call line: 486 under okitoki, attempts=2" "$(call_line "$cid1")" \
+rp_assert_tokens "call 1: the call line: 486 under okitoki, attempts=2" "$(rp_call_line "$cid1")" \
 	tag=BUSY code=486 vendor=okitoki attempts=2
 it_uas_wait gw1_1 5 || it_stop "${IT_PROC[gw1_1]}"
 it_uas_wait gw2_1 5 || it_stop "${IT_PROC[gw2_1]}"
@@ -121,15 +106,15 @@ it_assert_eq "call 2: caller completed" 0 $?
 it_assert_eq "call 2: caller got 200" "200 OK" "$(it_received_status uac2)"
 cid2=$(rp_callid uac2)
 it_wait_log -F " sipoutcome: tag=" 2 3 2>/dev/null
-att=$(attempt_lines "$cid2")
+att=$(rp_attempt_lines "$cid2")
 it_assert_eq "call 2: two attempt lines" 2 "$(printf '%s\n' "$att" | grep -c '^tag=')"
-has "call 2: attempt 0: tm's 408 for silent gw1" "$(printf '%s\n' "$att" | grep ' branch=0 ')" \
+rp_assert_tokens "call 2: attempt 0: tm's 408 for silent gw1" "$(printf '%s\n' "$att" | grep ' branch=0 ')" \
 	tag=FAILED code=408 category=no_response retry=alternate source=local vendor=rfc \
 	"dst=sip:127.0.0.1:$gw1" pdd_ms=
-has "call 2: attempt 1: gw2's 200 under okitoki" "$(printf '%s\n' "$att" | grep ' branch=1 ')" \
+rp_assert_tokens "call 2: attempt 1: gw2's 200 under okitoki" "$(printf '%s\n' "$att" | grep ' branch=1 ')" \
 	tag=COMPLETED code=200 vendor=okitoki "dst=sip:127.0.0.1:$gw2"
-line2=$(call_line "$cid2")
-has "call 2: the call line: 200, attempts=2, ringing" "$line2" tag=COMPLETED code=200 \
+line2=$(rp_call_line "$cid2")
+rp_assert_tokens "call 2: the call line: 200, attempts=2, ringing" "$line2" tag=COMPLETED code=200 \
 	vendor=okitoki attempts=2 ringing=1
 # fr_timer 2 s, in tm's ticks of 62.5 ms
 it_assert_match "call 2: pdd_ms >= 1800 (after gw1's timeout)" ' pdd_ms=(1[89][0-9]{2}|[2-9][0-9]{3}) ' " $line2 "
