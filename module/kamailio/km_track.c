@@ -43,6 +43,10 @@ static inline km_tword_t *km_param_word(void **param)
 static unsigned int km_pending_id;
 static int km_pending_pid;
 static int km_pending_vendor;
+/* the same for one branch (branch_route, before tracking starts) */
+static unsigned int km_pending_bv_id;
+static int km_pending_bv_pid;
+static unsigned char km_pending_bv[KM_MAX_ATTEMPTS];
 
 static void km_tm_cb(struct cell *t, int type, struct tmcb_params *ps);
 
@@ -83,6 +87,9 @@ static int km_track_t(sip_msg_t *req, struct cell *t, uintptr_t w)
 	param = km_tstate_new(w, &rel);
 	if(param == NULL)
 		return -1;
+	if(rel != NULL && km_pending_bv_id == req->id && km_pending_bv_pid == req->pid)
+		memcpy(((km_tstate_t *)param)->bvendor, km_pending_bv,
+				sizeof(km_pending_bv));
 	if(km_tmb.register_tmcb(req, t, km_tmcb_types, km_tm_cb, param, rel)
 			<= 0) {
 		LM_ERR("cannot register tm callbacks; call left unclassified\n");
@@ -265,13 +272,24 @@ int km_vendor_set(sip_msg_t *msg, const str *name)
 	/* the branches that ended keep the profile they were tried with */
 	if(w != NULL && (get_route_type() & FAILURE_ROUTE))
 		km_attempt_sweep(t, w, 0);
-	if(w != NULL && km_attempts && (get_route_type() & BRANCH_ROUTE)) {
+	ctx = (km_attempts && (get_route_type() & BRANCH_ROUTE))
+				  ? km_tmb.tm_ctx_get()
+				  : NULL;
+	if(ctx != NULL && ctx->branch_index >= 0
+			&& ctx->branch_index < KM_MAX_ATTEMPTS) {
 		/* this branch only (tm's branch index while it runs) */
-		ctx = km_tmb.tm_ctx_get();
-		if(ctx != NULL && ctx->branch_index >= 0) {
+		if(w != NULL) {
 			km_branch_vendor_set(w, ctx->branch_index, id);
 			return 1;
 		}
+		/* t_relay() in the request route: tracking starts after it */
+		if(km_pending_bv_id != msg->id || km_pending_bv_pid != msg->pid) {
+			memset(km_pending_bv, 0, sizeof(km_pending_bv));
+			km_pending_bv_id = msg->id;
+			km_pending_bv_pid = msg->pid;
+		}
+		km_pending_bv[ctx->branch_index] = (unsigned char)(id + 1);
+		return 1;
 	}
 	if(w != NULL) {
 		old = km_tw_get(w);

@@ -13,7 +13,8 @@
 #      source=local) -> gw2 180 then 200: the 408 attempt, the 200
 #      attempt, pdd_ms on the call line and in $outcome(pdd_ms)
 #   3. one carrier, no failover: one attempt, attempts=1
-#   4. log_format=json: the same call and attempt lines as JSON objects
+#   4. a parallel fork whose branch_route gives branch 1 its own profile
+#   5. log_format=json: the same call and attempt lines as JSON objects
 # event_route[sipoutcome:attempt] runs once per attempt with $outcome(...)
 # set to it.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@" # make check may use sh
@@ -42,13 +43,23 @@ EXTRA='failure_route[FO] {
 		t_reply("500", "No failover");
 	}
 }
+branch_route[BR] {
+	if ($du == "sip:127.0.0.1:'$gw2'") {
+		sipoutcome_vendor("okitoki");
+	}
+}
 event_route[sipoutcome:attempt] {
 	xlog("L_NOTICE", "ATT ci=$outcome(callid) attempt=$outcome(attempt) branch=$outcome(branch) code=$outcome(code) tag=$outcome(tag) vendor=$outcome(vendor) source=$outcome(source) dst=$outcome(dst)\n");
 }
 event_route[sipoutcome:final] {
 	xlog("L_NOTICE", "FIN ci=$outcome(callid) attempts=$outcome(attempts) pdd=[$outcome(pdd_ms)] setup=[$outcome(setup_ms)]\n");
 }'
-HOOK='if ($rU != "single") {
+HOOK='if ($rU == "fork") {
+		$du = "sip:127.0.0.1:'$gw2'";
+		append_branch("sip:fork@127.0.0.1:'$gw2'");
+		$du = "sip:127.0.0.1:'$gw1'";
+		t_on_branch("BR");
+	} else if ($rU != "single") {
 		t_on_failure("FO");
 	}'
 
@@ -58,7 +69,8 @@ value() {
 }
 
 it_kamailio_cfg "$WORK/k.cfg" PORT="$kport" UAS_PORT="$gw1" REMAP_503_500=0 \
-	FR_TIMER=1500 LOADMODULE="loadmodule \"$IT_MODULE\"
+	FR_TIMER=1500 LOADMODULE="loadmodule \"corex.so\"
+loadmodule \"$IT_MODULE\"
 modparam(\"sipoutcome\", \"attempts\", 1)" \
 	INVITE_HOOK="$HOOK" EXTRA="$EXTRA" || it_die "cannot render k.cfg"
 it_kamailio_start "$WORK/k.cfg" || it_die "Kamailio did not start"
@@ -160,14 +172,35 @@ rp_assert_tokens "call $n: attempt 0 (rfc)" "$att" tag=BUSY code=486 branch=0 ve
 rp_assert_tokens "call $n: call line attempts=1" "$(rp_call_line "$cid")" tag=BUSY code=486 attempts=1 pdd_ms=
 it_uas_wait "gw1_$n" 5 || it_stop "${IT_PROC[gw1_$n]}"
 
-it_assert_eq "one call line per call (3 calls)" 3 "$(it_log_count -F ' sipoutcome: tag=')"
+# ---------------------------------------------------------------- 4.
+n=$((n + 1))
+it_note "call $n: parallel fork, branch_route gives branch 1 the okitoki profile"
+it_carrier_start "gw1_$n" "$gw1" 486 -set reason "Busy Here" -set delay 200 || it_die "gw1"
+it_carrier_start "gw2_$n" "$gw2" 500 -set reason "Server Internal Error" || it_die "gw2"
+it_uac_call "uac$n" "$kport" -s fork -cid_str "at-$n-%u@%s"
+# RFC 3261 16.7: the proxy picks the 4xx over the 5xx
+it_assert_eq "call $n: caller got branch 0's 486" "486 Busy Here" "$(it_received_status "uac$n")"
+cid=$(rp_callid "uac$n")
+it_wait_log -F "FIN ci=$cid " 1 3 2>/dev/null
+att=$(rp_attempt_lines "$cid")
+rp_assert_tokens "call $n: branch 0 under rfc (no branch_route profile)" \
+	"$(printf '%s\n' "$att" | grep ' branch=0 ')" code=486 vendor=rfc "dst=sip:127.0.0.1:$gw1"
+rp_assert_tokens "call $n: branch 1 under okitoki (its branch_route)" \
+	"$(printf '%s\n' "$att" | grep ' branch=1 ')" code=500 vendor=okitoki "dst=sip:127.0.0.1:$gw2"
+rp_assert_tokens "call $n: the call follows branch 0 (rfc), attempts=2" "$(rp_call_line "$cid")" \
+	tag=BUSY code=486 vendor=rfc attempts=2
+it_uas_wait "gw1_$n" 5 || it_stop "${IT_PROC[gw1_$n]}"
+it_uas_wait "gw2_$n" 5 || it_stop "${IT_PROC[gw2_$n]}"
+
+it_assert_eq "one call line per call (4 calls)" 4 "$(it_log_count -F ' sipoutcome: tag=')"
 it_assert_eq "no ERROR" 0 "$(it_log_count ' ERROR: ')"
 it_kamailio_stop
 
-# ---------------------------------------------------------------- 4.
+# ---------------------------------------------------------------- 5.
 it_note "log_format json: call 1 again"
 it_kamailio_cfg "$WORK/kj.cfg" PORT="$kport" UAS_PORT="$gw1" REMAP_503_500=0 \
-	LOADMODULE="loadmodule \"$IT_MODULE\"
+	LOADMODULE="loadmodule \"corex.so\"
+loadmodule \"$IT_MODULE\"
 modparam(\"sipoutcome\", \"attempts\", 1)
 modparam(\"sipoutcome\", \"log_format\", \"json\")" \
 	INVITE_HOOK="$HOOK" EXTRA="$EXTRA" || it_die "cannot render kj.cfg"
