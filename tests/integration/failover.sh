@@ -3,7 +3,8 @@
 # as shipped, with the real dispatcher, xhttp and xhttp_prom modules, four
 # SIP workers (children=4, forked), three sipp carriers in one dispatcher
 # set (gw1, gw2 with the okitoki profile, gw3):
-#   1. gw1 503 -> gw2 486 -> the caller gets 486 (retry=no: no third
+#   1. gw1 503 -> gw2 486 -> the caller gets 486 (retry=later, not
+#      alternate: no third
 #      attempt, gw3 sees no INVITE); gw1's congestion marks it inactive
 #   2. gw1 silent (tm's fr_timer, 408 source=local, no_response) -> gw2 200
 # Every attempt line is checked, then the counters: the labeled series
@@ -82,9 +83,9 @@ it_assert_eq "call 1: two attempt lines" 2 "$(printf '%s\n' "$att" | grep -c '^t
 rp_assert_tokens "call 1: attempt 0: gw1's 503, congestion, retry=alternate, rfc" \
 	"$(printf '%s\n' "$att" | grep ' branch=0 ')" tag=FAILED code=503 \
 	category=congestion retry=alternate source=remote vendor=rfc "dst=sip:127.0.0.1:$gw1"
-rp_assert_tokens "call 1: attempt 1: gw2's 486, busy, retry=no, okitoki" \
+rp_assert_tokens "call 1: attempt 1: gw2's 486, busy, retry=later (not alternate), okitoki" \
 	"$(printf '%s\n' "$att" | grep ' branch=1 ')" tag=BUSY code=486 category=busy \
-	retry=no source=remote vendor=okitoki "dst=sip:127.0.0.1:$gw2"
+	retry=later source=remote vendor=okitoki "dst=sip:127.0.0.1:$gw2"
 rp_assert_tokens "call 1: the call line: 486 under okitoki, attempts=2" "$(rp_call_line "$cid1")" \
 	tag=BUSY code=486 vendor=okitoki attempts=2
 it_uas_wait gw1_1 5 || it_stop "${IT_PROC[gw1_1]}"

@@ -621,7 +621,7 @@ static void test_json(void **state)
 {
 	static const char want[] =
 			"{\"tag\":\"BUSY\",\"code\":486,\"class\":\"4xx\","
-			"\"category\":\"busy\",\"retry\":\"no\",\"blame\":\"callee\","
+			"\"category\":\"busy\",\"retry\":\"later\",\"blame\":\"callee\","
 			"\"source\":\"remote\",\"ringing\":0,\"callid\":\"a\\\"b\","
 			"\"reason\":\"Busy\\u0001\\u00ffHere \xc3\xa9\",\"vendor\":\"rfc\","
 			"\"q850\":17,\"hint\":null,\"attempts\":1,\"pdd_ms\":null,"
