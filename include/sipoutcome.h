@@ -608,7 +608,24 @@ typedef struct sipoutcome_logctx {
 				     dialog (a re-INVITE), not a call: the
 				     line ends with in_dialog=1; 0 leaves the
 				     key out */
+	unsigned int extra;	/**< SIPOUTCOME_LOGX_* bits: which keys below
+				     are written (0: none, the line as before) */
+	int attempts;		/**< LOGX_ATTEMPTS: branches the call had, >= 0 */
+	int branch;		/**< LOGX_BRANCH: tm branch index 0..31 */
+	const char *dst;	/**< LOGX_BRANCH: the branch's next hop, e.g.
+				     "sip:192.0.2.1:5060"; may be NULL */
+	size_t dst_len;
+	long pdd_ms;		/**< LOGX_TIMING: post-dial delay, ms; -1 none */
+	long setup_ms;		/**< LOGX_TIMING: setup time, ms; -1 none */
 } sipoutcome_logctx_t;
+
+/** Keys sipoutcome_logctx_t.extra adds at the end of the line, in this
+ * order: attempts, then branch and dst, then pdd_ms and setup_ms. */
+enum sipoutcome_logx {
+	SIPOUTCOME_LOGX_ATTEMPTS = 1 << 0,
+	SIPOUTCOME_LOGX_BRANCH = 1 << 1,
+	SIPOUTCOME_LOGX_TIMING = 1 << 2
+};
 
 /**
  * Format the one-line logfmt record, e.g.
@@ -626,6 +643,19 @@ typedef struct sipoutcome_logctx {
  *          SIPOUTCOME_EINVAL for NULL arguments.
  */
 int sipoutcome_format_logfmt(char *dst, size_t cap,
+		const sipoutcome_result_t *r, const sipoutcome_logctx_t *lc);
+
+/**
+ * The same record as sipoutcome_format_logfmt(), same keys in the same
+ * order, as one JSON object (RFC 8259) on one line, e.g.
+ * `{"tag":"BUSY","code":486,...,"q850":null,"hint":null}`: code, ringing,
+ * q850, attempts, branch, pdd_ms and setup_ms are numbers, an absent one
+ * is null; strings are escaped per RFC 8259 section 7 (control bytes as
+ * \u00XX, bytes that are not UTF-8 as \u00XX of their Latin-1 reading)
+ * and cut at 256 bytes. Arguments, return and errors as
+ * sipoutcome_format_logfmt(); 2048 bytes always suffice.
+ */
+int sipoutcome_format_json(char *dst, size_t cap,
 		const sipoutcome_result_t *r, const sipoutcome_logctx_t *lc);
 
 #ifdef __cplusplus

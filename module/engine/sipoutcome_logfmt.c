@@ -1,6 +1,7 @@
 /*
  * The one-line logfmt record (https://brandur.org/logfmt conventions:
- * key=value pairs separated by spaces, values quoted when needed).
+ * key=value pairs separated by spaces, values quoted when needed), and
+ * the same keys as one JSON object (RFC 8259).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ typedef struct out {
 	size_t cap;
 	size_t len;
 	int cut;
+	int json; /* 1: a JSON object's members instead of key=value */
 } out_t;
 
 static void put(out_t *o, const char *s, size_t n)
@@ -72,6 +74,61 @@ static size_t esc_len(const char *v, size_t i, size_t n, size_t *adv)
 	return k;
 }
 
+/* A JSON string (RFC 8259 section 7), cut at LOGFMT_VALUE_MAX bytes as
+ * written: '"' and '\\' escaped, control bytes and bytes that do not
+ * start a whole UTF-8 sequence as \u00XX. */
+static void json_str(out_t *o, const char *v, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, used = 0, adv, el;
+	char esc[6];
+
+	put(o, "\"", 1);
+	for(i = 0; i < n; i += adv) {
+		unsigned char c = (unsigned char)v[i];
+		el = esc_len(v, i, n, &adv);
+		if(c >= 0x80 && (c < 0xC0 || c >= 0xF8
+								|| adv != (size_t)(c >= 0xF0   ? 4
+												   : c >= 0xE0 ? 3
+															   : 2))) {
+			adv = 1; /* not a whole sequence: its Latin-1 reading */
+			el = 6;
+		} else if(c < 0x20 || c == 0x7F) {
+			el = 6;
+		}
+		if(used + el > LOGFMT_VALUE_MAX)
+			break;
+		used += el;
+		if(el == 6) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			put(o, esc, 6);
+		} else if(c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(o, esc, 2);
+		} else {
+			put(o, v + i, adv);
+		}
+	}
+	put(o, "\"", 1);
+}
+
+/* "key":"value" or "key":null (v NULL) */
+static void kv_json(out_t *o, const char *key, const char *v, size_t n)
+{
+	if(o->len > 1)
+		put(o, ",", 1);
+	put(o, "\"", 1);
+	put_s(o, key);
+	put(o, "\":", 2);
+	if(v == NULL)
+		put(o, "null", 4);
+	else
+		json_str(o, v, n);
+}
+
 /* key=value, quoting and escaping the value; the value as written
  * (escapes included, quotes excluded) is cut at 256 bytes. */
 static void kv(out_t *o, const char *key, const char *v, size_t n)
@@ -79,6 +136,10 @@ static void kv(out_t *o, const char *key, const char *v, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i, used = 0, adv, el;
 
+	if(o->json) {
+		kv_json(o, key, v, n);
+		return;
+	}
 	if(o->len > 0)
 		put(o, " ", 1);
 	put_s(o, key);
@@ -120,15 +181,50 @@ static void kv_s(out_t *o, const char *key, const char *v)
 	kv(o, key, v, v ? strlen(v) : 0);
 }
 
-static void kv_i(out_t *o, const char *key, int v)
+/* An integer value: bare in both forms. */
+static void kv_i(out_t *o, const char *key, long v)
 {
-	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "%d", v);
-	kv(o, key, buf, (size_t)n);
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%ld", v);
+
+	if(!o->json) {
+		kv(o, key, buf, (size_t)n);
+		return;
+	}
+	if(o->len > 1)
+		put(o, ",", 1);
+	put(o, "\"", 1);
+	put_s(o, key);
+	put(o, "\":", 2);
+	put(o, buf, (size_t)n);
 }
 
-int sipoutcome_format_logfmt(char *dst, size_t cap,
-		const sipoutcome_result_t *r, const sipoutcome_logctx_t *lc)
+/* An integer that may be absent (v < 0): `key=` or "key":null. */
+static void kv_opt(out_t *o, const char *key, long v)
+{
+	if(v >= 0)
+		kv_i(o, key, v);
+	else
+		kv(o, key, NULL, 0);
+}
+
+/* The keys after hint that lc->extra asks for. */
+static void kv_extra(out_t *o, const sipoutcome_logctx_t *lc)
+{
+	if(lc->extra & SIPOUTCOME_LOGX_ATTEMPTS)
+		kv_i(o, "attempts", lc->attempts);
+	if(lc->extra & SIPOUTCOME_LOGX_BRANCH) {
+		kv_i(o, "branch", lc->branch);
+		kv(o, "dst", lc->dst ? lc->dst : "", lc->dst ? lc->dst_len : 0);
+	}
+	if(lc->extra & SIPOUTCOME_LOGX_TIMING) {
+		kv_opt(o, "pdd_ms", lc->pdd_ms);
+		kv_opt(o, "setup_ms", lc->setup_ms);
+	}
+}
+
+static int format(char *dst, size_t cap, const sipoutcome_result_t *r,
+		const sipoutcome_logctx_t *lc, int json)
 {
 	out_t o;
 	char klass[4];
@@ -139,7 +235,10 @@ int sipoutcome_format_logfmt(char *dst, size_t cap,
 	o.cap = cap;
 	o.len = 0;
 	o.cut = 0;
+	o.json = json;
 	dst[0] = '\0';
+	if(json)
+		put(&o, "{", 1);
 
 	klass[0] = (char)('0' + (r->klass % 10));
 	klass[1] = 'x';
@@ -156,14 +255,31 @@ int sipoutcome_format_logfmt(char *dst, size_t cap,
 	kv(&o, "callid", lc->callid ? lc->callid : "", lc->callid ? lc->callid_len : 0);
 	kv(&o, "reason", lc->reason ? lc->reason : "", lc->reason ? lc->reason_len : 0);
 	kv_s(&o, "vendor", r->vendor ? r->vendor : "rfc");
-	if(lc->q850 >= 0)
-		kv_i(&o, "q850", lc->q850);
-	else
-		kv(&o, "q850", NULL, 0);
+	kv_opt(&o, "q850", lc->q850);
 	kv(&o, "hint", r->hint, r->hint ? strlen(r->hint) : 0);
 	if(lc->sent >= 100 && lc->sent <= 699)
 		kv_i(&o, "sent", lc->sent);
 	if(lc->in_dialog)
 		kv_i(&o, "in_dialog", 1);
+	kv_extra(&o, lc);
+	if(json) {
+		if(o.len + 2 > cap) {
+			o.cut = 1; /* keep room for the closing brace */
+			o.len = cap - 2;
+		}
+		put(&o, "}", 1);
+	}
 	return o.cut ? SIPOUTCOME_ENOSPC : (int)o.len;
+}
+
+int sipoutcome_format_logfmt(char *dst, size_t cap,
+		const sipoutcome_result_t *r, const sipoutcome_logctx_t *lc)
+{
+	return format(dst, cap, r, lc, 0);
+}
+
+int sipoutcome_format_json(char *dst, size_t cap,
+		const sipoutcome_result_t *r, const sipoutcome_logctx_t *lc)
+{
+	return format(dst, cap, r, lc, 1);
 }

@@ -23,11 +23,11 @@
 
 /* The profile of a call: looked up by name, so that a reload in between
  * never leaves a dangling pointer. */
-static const sipoutcome_profile_t *tstate_profile(uintptr_t w)
+static const sipoutcome_profile_t *tstate_profile(km_tword_t *st, int branch)
 {
 	const sipoutcome_profile_t *p;
 	const char *name;
-	int id = (int)((w & KM_W_VENDOR_MASK) >> KM_W_VENDOR_SHIFT);
+	int id = km_branch_vendor(st, branch);
 
 	if(id == 0 || (name = km_vendor_name(id)) == NULL)
 		return km_default_profile;
@@ -93,6 +93,19 @@ static struct km_tcache *tcache_slot(
 	return &km_tcache[(h ^ (h >> 16)) & (KM_TCACHE_SIZE - 1)];
 }
 
+/* Attempts and timing of the current outcome: the branches tm created,
+ * the post-dial delay, and the time since tracking started (setup_ms
+ * when the final is going out). Untracked: none known. */
+static void call_timing(struct cell *t, km_tword_t *st, uintptr_t f)
+{
+	km_cur.attempt = 0;
+	km_cur.dst_len = 0;
+	km_cur.attempts =
+			(t != NULL && t != T_UNDEFINED) ? (int)t->nr_of_outgoings : 0;
+	km_cur.pdd_ms = st ? km_tw_pdd(f) : -1;
+	km_cur.setup_ms = st ? km_tw_elapsed(f, km_now_ms()) : -1;
+}
+
 /* Classify the call; with fill, also make it the current outcome
  * ($outcome, the log line, the event route). Without fill only r->tag,
  * r->klass and r->vendor are certain to be set (what km_count reads).
@@ -131,7 +144,7 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 	str callid;
 
 	km_profiles_refresh();
-	prof = tstate_profile(f);
+	prof = tstate_profile(st, c->branch);
 	flags = call_flags(c, f, canceled);
 	/* a canceled call's outcome also depends on its CANCEL's Reason:
 	 * not cached */
@@ -180,6 +193,7 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 			&callid);
 	km_cur.sent = c->sent;
 	km_cur.in_dialog = (f & KM_W_IN_DIALOG) != 0;
+	call_timing(t, st, f);
 	return 0;
 }
 
@@ -269,15 +283,17 @@ void km_call_final(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 		return;
 	if(km_tw_set(st, KM_W_DONE) & KM_W_DONE)
 		return; /* counted and logged once per transaction */
+	/* every branch is an attempt that ended before the call did */
+	km_attempt_sweep(t, st, 1);
 	/* nothing reads the current outcome unless the line is logged or
 	 * an event route runs: then only the counters are kept */
-	fill = km_publish_wanted();
+	fill = km_publish_wanted() || km_metrics;
 	if(!fill && ps->code < 300) {
 		/* a 2xx is COMPLETED whatever the profile says (precedence step
 		 * 1, test_vendors.c test_2xx_completed_always): count it */
 		const sipoutcome_profile_t *p;
 		km_profiles_refresh();
-		p = tstate_profile(km_tw_get(st));
+		p = tstate_profile(st, t->relayed_reply_branch);
 		km_count(SIPOUTCOME_TAG_COMPLETED, 2,
 				p ? sipoutcome_profile_name(p) : "rfc");
 		return;
@@ -295,6 +311,7 @@ void km_call_final(struct cell *t, km_tword_t *st, struct tmcb_params *ps)
 	km_count(r.tag, r.klass, r.vendor);
 	if(!fill)
 		return;
+	km_metrics_call(&r, km_cur.pdd_ms, km_cur.setup_ms);
 	km_log_current();
 	km_event_route_run(&ps->send_buf);
 }
@@ -364,6 +381,9 @@ int km_classify_current(sip_msg_t *msg, int for_script)
 			c.branch = km_tmb.t_gett_branch();
 	} else if(call_picked(t, &c) < 0) {
 		return -1;
+	} else {
+		/* failure_route: every branch has ended */
+		km_attempt_sweep(t, st, 0);
 	}
 	if(km_call_classify(t, st, &c, msg, &r, 1) < 0)
 		return -1;

@@ -142,6 +142,11 @@ static int fixup_reason_mode(void **param, int param_no)
 	return 0;
 }
 
+static int w_sipoutcome_metrics(sip_msg_t *msg, char *p1, char *p2)
+{
+	return km_metrics_reply(msg);
+}
+
 static int ki_sipoutcome_vendor(sip_msg_t *msg, str *name)
 {
 	return km_vendor_set(msg, name);
@@ -248,6 +253,8 @@ static cmd_export_t cmds[] = {
 		REQUEST_ROUTE | FAILURE_ROUTE | ONREPLY_ROUTE | BRANCH_ROUTE},
 	{"sipoutcome_is", (cmd_function)w_sipoutcome_is, 1,
 		fixup_spve_null, fixup_free_spve_null, ANY_ROUTE},
+	{"sipoutcome_metrics", (cmd_function)w_sipoutcome_metrics, 0, 0, 0,
+		EVENT_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -268,6 +275,9 @@ static param_export_t params[] = {
 	{"event_callback", PARAM_STR, &km_event_callback},
 	{"db_url", PARAM_STR, &km_db_url},
 	{"db_table", PARAM_STR, &km_db_table},
+	{"attempts", PARAM_INT, &km_attempts},
+	{"metrics", PARAM_INT, &km_metrics},
+	{"log_format", PARAM_STRING | PARAM_USE_FUNC, (void *)km_log_format_set},
 	{0, 0, 0}
 };
 
@@ -293,6 +303,10 @@ struct module_exports exports = {
 
 static int mod_init(void)
 {
+	if(km_attempts != 0 && km_attempts != 1) {
+		LM_ERR("attempts: %d is not 0 or 1\n", km_attempts);
+		return -1;
+	}
 	if(load_tm_api(&km_tmb) < 0) {
 		LM_ERR("cannot load the tm API: is tm loaded before sipoutcome?\n");
 		return -1;
@@ -311,7 +325,9 @@ static int mod_init(void)
 		LM_ERR("cannot register the counters\n");
 		return -1;
 	}
-	if(km_rpc_init() < 0)
+	if(km_rpc_init() < 0 || km_kpi_rpc_init() < 0)
+		return -1;
+	if(km_metrics_init() < 0)
 		return -1;
 	if(km_tm_init() < 0)
 		return -1;
@@ -350,6 +366,11 @@ static sr_kemi_t sr_kemi_sipoutcome_exports[] = {
 	{ str_init("sipoutcome"), str_init("is"),
 		SR_KEMIP_INT, ki_sipoutcome_is,
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("sipoutcome"), str_init("metrics"),
+		SR_KEMIP_INT, km_metrics_reply,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
 	{ str_init("sipoutcome"), str_init("get"),

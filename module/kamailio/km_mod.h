@@ -25,6 +25,8 @@ extern int km_log_level;
 extern int km_log_facility;
 extern str km_outcome_header;
 extern str km_event_callback;
+extern int km_attempts;	  /* modparam attempts: 1 publishes every attempt */
+extern int km_log_json;	  /* modparam log_format: 1 json, 0 logfmt */
 
 /* km_params.c: modparam setters that check their value (0, or -1 after
  * logging the parameter and the allowed values) */
@@ -33,6 +35,7 @@ int km_facility_set(modparam_t type, void *val);
 int km_reason_mode_set(modparam_t type, void *val);
 int km_track_set(modparam_t type, void *val);
 int km_outcome_header_set(modparam_t type, void *val);
+int km_log_format_set(modparam_t type, void *val);
 int km_auto_set(modparam_t type, void *val);
 int km_in_dialog_set(modparam_t type, void *val);
 int km_log_set(modparam_t type, void *val);
@@ -113,6 +116,39 @@ typedef volatile uintptr_t km_tword_t;
 #define KM_W_VENDOR_MASK (0xffu << KM_W_VENDOR_SHIFT)
 #define KM_W_CANCEL_Q850_SHIFT 16 /* bits 16..23: its Q.850 cause + 1 */
 #define KM_W_CANCEL_Q850_MASK (0xffu << KM_W_CANCEL_Q850_SHIFT)
+/* Timing in the same word (64-bit only): bits 24..39 the post-dial delay
+ * in ms plus 1 (0: no 18x yet; saturates at 65534 ms), bits 40..63 the
+ * monotonic clock in ms (mod 2^24, 4.6 hours) when tracking started. */
+#define KM_W_PDD_SHIFT 24
+#define KM_W_PDD_MASK ((uintptr_t)0xffff << KM_W_PDD_SHIFT)
+#define KM_W_START_SHIFT 40
+#define KM_W_START_MASK 0xffffffu
+
+/* With attempts = 1 the callback param points to this shm struct (freed
+ * by tm with the transaction through the callback's release function);
+ * the state word is its first member, so the word's users see no
+ * difference. */
+#define KM_MAX_ATTEMPTS 32 /* branches followed; tm allows at most 31 */
+typedef struct km_tstate {
+	km_tword_t w;
+	volatile uint32_t done;			 /* bit b: branch b published */
+	unsigned char bvendor[KM_MAX_ATTEMPTS]; /* vendor id + 1 per branch */
+} km_tstate_t;
+
+/* Monotonic clock, ms (mod 2^32). */
+unsigned int km_now_ms(void);
+/* The word's post-dial delay in ms, -1 when no 18x went upstream. */
+static inline long km_tw_pdd(uintptr_t w)
+{
+	uintptr_t p = (w & KM_W_PDD_MASK) >> KM_W_PDD_SHIFT;
+	return p ? (long)p - 1 : -1;
+}
+/* ms since tracking started, now = km_now_ms() */
+static inline long km_tw_elapsed(uintptr_t w, unsigned int now)
+{
+	return (long)((now - (unsigned int)(w >> KM_W_START_SHIFT))
+				  & KM_W_START_MASK);
+}
 
 /* Set bits of a state word; the bits before. */
 static inline uintptr_t km_tw_set(km_tword_t *w, uintptr_t bits)
@@ -148,8 +184,14 @@ typedef struct km_current {
 	int in_dialog; /* the transaction is a request inside a dialog */
 	int reason_len;
 	int callid_len;
+	int attempts;  /* branches of the call (a call's outcome) */
+	int attempt;   /* 1: this is one attempt's outcome */
+	long pdd_ms;   /* -1 none */
+	long setup_ms; /* -1 none */
+	int dst_len;
 	char reason[256];
 	char callid[256];
+	char dst[80];  /* an attempt's next hop, "sip:host:port" */
 } km_current_t;
 
 extern km_current_t km_cur;
@@ -249,6 +291,51 @@ int km_event_route_init(void);
  * route or KEMI callback), else 0: then the reply path only counts */
 int km_publish_wanted(void);
 void km_event_route_run(str *send_buf);
+/* the log line of the current outcome with a prefix ("sipoutcome" or
+ * "sipoutcome-attempt") */
+void km_log_current_as(const char *prefix);
+/* event_route[sipoutcome:attempt] (or the KEMI event_callback with that
+ * event name) for the current outcome, on a faked request */
+void km_attempt_route_run(void);
+int km_attempt_route_wanted(void);
+
+/* km_attempt.c: every branch that ends is an attempt */
+/* the tm callback param for a new transaction's state word w: w itself,
+ * or (attempts = 1) a new km_tstate_t; *rel: its release function.
+ * NULL on out of memory. */
+void *km_tstate_new(uintptr_t w, void (**rel)(void *));
+/* the vendor id (0 default) in force for branch b of a call */
+int km_branch_vendor(km_tword_t *st, int b);
+/* sipoutcome_vendor() in a branch_route: the vendor of branch b */
+void km_branch_vendor_set(km_tword_t *st, int b, int id);
+/* TMCB_RESPONSE_IN of a final reply on the current branch */
+void km_attempt_reply_in(struct cell *t, km_tword_t *st, struct tmcb_params *ps);
+/* publish every ended branch not yet published; all: also those still
+ * open (the call's final is going out) */
+void km_attempt_sweep(struct cell *t, km_tword_t *st, int all);
+
+/* km_metrics.c: labeled counters and histograms (modparam metrics) */
+extern int km_metrics;
+int km_metrics_init(void);
+/* one call: its outcome, post-dial delay and setup time in ms (-1 none) */
+void km_metrics_call(const sipoutcome_result_t *r, long pdd_ms, long setup_ms);
+/* one attempt: its outcome and gateway "host:port" */
+void km_metrics_attempt(const sipoutcome_result_t *r, const char *gw, int len);
+/* the Prometheus text (format 0.0.4) into a new pkg buffer the caller
+ * frees; 0, or -1 (metrics off, out of memory) */
+int km_metrics_text(char **out, int *len);
+typedef struct km_kpi_sums {
+	unsigned long long calls, answered, network; /* calls_total */
+	unsigned long long finals, r2xx, r3xx, seer_other, isa; /* replies */
+} km_kpi_sums_t;
+void km_metrics_kpi_sums(int vslot, km_kpi_sums_t *k);
+/* km_kpi.c: sipoutcome_metrics() (xhttp), RPC metrics and kpi */
+int km_metrics_reply(sip_msg_t *msg);
+int km_kpi_rpc_init(void);
+/* km_publish.c: the counter slot of a vendor name (the last: "other") */
+int km_vendor_slot(const char *vendor);
+const char *km_vendor_slot_name(int slot);
+int km_vendor_slots(void);
 
 /* km_remap.c: tm's remap_503_500. km_remap_note: a final 503 (called by
  * km_response_f, before tm); km_remap_take: when tm sent a 500 for

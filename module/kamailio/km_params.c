@@ -73,6 +73,21 @@ int km_track_set(modparam_t type, void *val)
 	return 0;
 }
 
+int km_log_format_set(modparam_t type, void *val)
+{
+	const char *v = (const char *)val;
+
+	if(strcasecmp(v, "logfmt") == 0)
+		km_log_json = 0;
+	else if(strcasecmp(v, "json") == 0)
+		km_log_json = 1;
+	else {
+		LM_ERR("log_format: unknown value '%s' (logfmt, json)\n", v);
+		return -1;
+	}
+	return 0;
+}
+
 /* outcome_header: a header field name (RFC 3261 section 25.1 token) that
  * Kamailio's own parser reads in full (letters, digits, '-', '.', '_',
  * '+', '~': core/parser/parse_hname2.c) and that is no header SIP or tm

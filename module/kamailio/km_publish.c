@@ -10,6 +10,7 @@
 #include "core/action.h"
 #include "core/counters.h"
 #include "core/dprint.h"
+#include "core/fmsg.h"
 #include "core/kemi.h"
 #include "core/mem/mem.h"
 #include "core/receive.h"
@@ -20,6 +21,8 @@
 km_current_t km_cur;
 str km_event_callback = STR_NULL;
 static int km_evrt_idx = -1;
+static int km_evrt_attempt_idx = -1;
+int km_log_json = 0;
 
 int km_publish_wanted(void)
 {
@@ -107,27 +110,45 @@ int km_counters_init(void)
 
 void km_count(sipoutcome_tag_t tag, int klass, const char *vendor)
 {
-	int i;
-
 	if(tag > 0 && tag < SIPOUTCOME_TAG_COUNT)
 		counter_inc(km_cnt_tag[tag]);
 	if(klass >= 2 && klass <= 6)
 		counter_inc(km_cnt_class[klass]);
 	if(km_cnt_nvendor <= 0)
 		return;
+	counter_inc(km_cnt_vendor[km_vendor_slot(vendor)].h);
+}
+
+int km_vendor_slot(const char *vendor)
+{
+	int i;
+
+	if(km_cnt_nvendor <= 0)
+		return 0;
 	/* the profile name of the last call, whose slot is known: profile
 	 * names live as long as their set, and a reload swaps the set */
 	if(vendor != km_cnt_last_name || km_cnt_last_gen != km_profiles_gen) {
 		/* the last slot is "other" */
 		for(i = 0; i < km_cnt_nvendor - 1; i++) {
-			if(strcmp(km_cnt_vendor[i].name, vendor) == 0)
+			if(vendor && strcmp(km_cnt_vendor[i].name, vendor) == 0)
 				break;
 		}
 		km_cnt_last_name = vendor;
 		km_cnt_last_gen = km_profiles_gen;
 		km_cnt_last_slot = i;
 	}
-	counter_inc(km_cnt_vendor[km_cnt_last_slot].h);
+	return km_cnt_last_slot;
+}
+
+const char *km_vendor_slot_name(int slot)
+{
+	return slot >= 0 && slot < km_cnt_nvendor ? km_cnt_vendor[slot].name
+											  : "other";
+}
+
+int km_vendor_slots(void)
+{
+	return km_cnt_nvendor;
 }
 
 void km_count_current(void)
@@ -185,10 +206,12 @@ void km_fill_current(const sipoutcome_result_t *r, int local, int ringing,
 }
 
 /* LM_GEN2 checks the level again; we check first so that nothing is
- * formatted when the line would not be printed. */
-void km_log_current(void)
+ * formatted when the line would not be printed. The call's line ends
+ * with attempts, pdd_ms and setup_ms; an attempt's with branch, dst,
+ * pdd_ms and setup_ms. */
+void km_log_current_as(const char *prefix)
 {
-	char line[1024];
+	char line[2048];
 	sipoutcome_logctx_t lc;
 
 	if(!km_log_on || !km_cur_valid() || !is_printable(km_log_level))
@@ -203,11 +226,28 @@ void km_log_current(void)
 	lc.q850 = km_cur.q850;
 	lc.sent = km_cur.sent;
 	lc.in_dialog = km_cur.in_dialog;
-	(void)sipoutcome_format_logfmt(line, sizeof(line), &km_cur.r, &lc);
-	if(km_log_facility >= 0)
-		LM_GEN2(km_log_facility, km_log_level, "sipoutcome: %s\n", line);
+	lc.extra = SIPOUTCOME_LOGX_TIMING
+			   | (km_cur.attempt ? SIPOUTCOME_LOGX_BRANCH
+								 : SIPOUTCOME_LOGX_ATTEMPTS);
+	lc.attempts = km_cur.attempts;
+	lc.branch = km_cur.branch;
+	lc.dst = km_cur.dst;
+	lc.dst_len = km_cur.dst_len;
+	lc.pdd_ms = km_cur.pdd_ms;
+	lc.setup_ms = km_cur.setup_ms;
+	if(km_log_json)
+		(void)sipoutcome_format_json(line, sizeof(line), &km_cur.r, &lc);
 	else
-		LM_GEN1(km_log_level, "sipoutcome: %s\n", line);
+		(void)sipoutcome_format_logfmt(line, sizeof(line), &km_cur.r, &lc);
+	if(km_log_facility >= 0)
+		LM_GEN2(km_log_facility, km_log_level, "%s: %s\n", prefix, line);
+	else
+		LM_GEN1(km_log_level, "%s: %s\n", prefix, line);
+}
+
+void km_log_current(void)
+{
+	km_log_current_as("sipoutcome");
 }
 
 int km_event_route_init(void)
@@ -218,26 +258,63 @@ int km_event_route_init(void)
 		km_evrt_idx = route_lookup(&event_rt, "sipoutcome:final");
 		if(km_evrt_idx >= 0 && event_rt.rlist[km_evrt_idx] == NULL)
 			km_evrt_idx = -1;
+		km_evrt_attempt_idx = route_lookup(&event_rt, "sipoutcome:attempt");
+		if(km_evrt_attempt_idx >= 0
+				&& event_rt.rlist[km_evrt_attempt_idx] == NULL)
+			km_evrt_attempt_idx = -1;
 	}
 	return 0;
+}
+
+int km_attempt_route_wanted(void)
+{
+	return km_evrt_attempt_idx >= 0 || km_event_callback.len > 0;
+}
+
+/* Run the event route (idx >= 0) or the KEMI callback with event name
+ * evname on msg, the current outcome belonging to it. */
+static void event_run(int idx, sip_msg_t *msg, str *evname)
+{
+	run_act_ctx_t ctx;
+	run_act_ctx_t *bctx;
+	sr_kemi_eng_t *keng;
+	int backup_rt;
+
+	keng = idx < 0 ? sr_kemi_eng_get() : NULL;
+	if(idx < 0 && (keng == NULL || km_event_callback.len <= 0))
+		return;
+	km_cur.epoch = msg_no;
+	backup_rt = get_route_type();
+	set_route_type(EVENT_ROUTE);
+	init_run_actions_ctx(&ctx);
+	if(idx >= 0) {
+		run_top_route(event_rt.rlist[idx], msg, &ctx);
+	} else {
+		bctx = sr_kemi_act_ctx_get();
+		sr_kemi_act_ctx_set(&ctx);
+		(void)sr_kemi_route(keng, msg, EVENT_ROUTE, &km_event_callback, evname);
+		sr_kemi_act_ctx_set(bctx);
+	}
+	set_route_type(backup_rt);
+}
+
+void km_attempt_route_run(void)
+{
+	str evname = str_init("sipoutcome:attempt");
+
+	if(!km_attempt_route_wanted())
+		return;
+	event_run(km_evrt_attempt_idx, faked_msg_next(), &evname);
 }
 
 void km_event_route_run(str *send_buf)
 {
 	sip_msg_t pmsg;
-	run_act_ctx_t ctx;
-	run_act_ctx_t *bctx;
-	sr_kemi_eng_t *keng = NULL;
 	str evname = str_init("sipoutcome:final");
-	int backup_rt;
 
-	if(km_evrt_idx < 0) {
-		if(km_event_callback.len <= 0)
-			return;
-		keng = sr_kemi_eng_get();
-		if(keng == NULL)
-			return;
-	}
+	if(km_evrt_idx < 0
+			&& (km_event_callback.len <= 0 || sr_kemi_eng_get() == NULL))
+		return;
 	if(send_buf == NULL || send_buf->s == NULL || send_buf->len <= 0)
 		return;
 	if(build_sip_msg_from_buf(&pmsg, send_buf->s, send_buf->len, inc_msg_no())
@@ -245,19 +322,6 @@ void km_event_route_run(str *send_buf)
 		LM_ERR("cannot parse the reply for event_route[sipoutcome:final]\n");
 		return;
 	}
-	km_cur.epoch = msg_no; /* the outcome belongs to this message */
-	backup_rt = get_route_type();
-	set_route_type(EVENT_ROUTE);
-	init_run_actions_ctx(&ctx);
-	if(km_evrt_idx >= 0) {
-		run_top_route(event_rt.rlist[km_evrt_idx], &pmsg, &ctx);
-	} else {
-		bctx = sr_kemi_act_ctx_get();
-		sr_kemi_act_ctx_set(&ctx);
-		(void)sr_kemi_route(
-				keng, &pmsg, EVENT_ROUTE, &km_event_callback, &evname);
-		sr_kemi_act_ctx_set(bctx);
-	}
-	set_route_type(backup_rt);
+	event_run(km_evrt_idx, &pmsg, &evname);
 	free_sip_msg(&pmsg);
 }

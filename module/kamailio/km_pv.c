@@ -32,8 +32,13 @@ enum km_key {
 	K_RFC,
 	K_CALLID,
 	K_MEANING,
-	K_SENT,
-	K_IN_DIALOG
+K_SENT,
+	K_IN_DIALOG,
+	K_ATTEMPTS,
+	K_ATTEMPT,
+	K_DST,
+	K_PDD_MS,
+	K_SETUP_MS
 };
 
 static const struct {
@@ -48,7 +53,9 @@ static const struct {
 		{"cause", K_CAUSE}, {"dialstatus", K_DIALSTATUS},
 		{"retry_after", K_RETRY_AFTER}, {"rfc", K_RFC},
 		{"callid", K_CALLID}, {"meaning", K_MEANING}, {"sent", K_SENT},
-		{"in_dialog", K_IN_DIALOG}};
+		{"in_dialog", K_IN_DIALOG},
+		{"attempts", K_ATTEMPTS}, {"attempt", K_ATTEMPT}, {"dst", K_DST},
+		{"pdd_ms", K_PDD_MS}, {"setup_ms", K_SETUP_MS}};
 
 static int key_of(const str *s)
 {
@@ -122,6 +129,18 @@ static int int_value_of(int k, int *ival)
 		case K_IN_DIALOG:
 			*ival = km_cur.in_dialog;
 			return 1;
+		case K_ATTEMPTS:
+			*ival = km_cur.attempts;
+			return 1;
+		case K_ATTEMPT:
+			*ival = km_cur.attempt;
+			return 1;
+		case K_PDD_MS:
+			*ival = (int)km_cur.pdd_ms;
+			return km_cur.pdd_ms >= 0;
+		case K_SETUP_MS:
+			*ival = (int)km_cur.setup_ms;
+			return km_cur.setup_ms >= 0;
 		default:
 			return 0;
 	}
@@ -173,9 +192,15 @@ static int str_value_of(int k, str *out)
 		case K_MEANING:
 			set_s(out, r->meaning);
 			return 0;
+		case K_DST:
+			out->s = km_cur.dst;
+			out->len = km_cur.dst_len;
+			return 0;
 		case K_Q850:
 		case K_SENT:
 		case K_RETRY_AFTER: /* absent */
+		case K_PDD_MS:
+		case K_SETUP_MS:
 			set_s(out, "");
 			return 0;
 		case K_DIALSTATUS:

@@ -20,12 +20,23 @@
 
 #include "core/dprint.h"
 #include "core/parser/parse_to.h"
+#include "core/route.h"
 #include "core/script_cb.h"
 #include "core/sr_module.h"
 
 #include "km_mod.h"
 
 static int km_tmcb_types;
+static int km_edit_types; /* the callback types reply edits need */
+
+/* The state word behind a callback param (the word itself, or the first
+ * member of a km_tstate_t with attempts = 1). */
+static inline km_tword_t *km_param_word(void **param)
+{
+	if(param == NULL)
+		return NULL;
+	return km_attempts ? (km_tword_t *)*param : (km_tword_t *)param;
+}
 
 /* sipoutcome_vendor() called before the module tracks the transaction:
  * remembered for the request being routed and taken over when tracking
@@ -33,8 +44,15 @@ static int km_tmcb_types;
 static unsigned int km_pending_id;
 static int km_pending_pid;
 static int km_pending_vendor;
+/* the same for one branch (branch_route, before tracking starts) */
+static unsigned int km_pending_bv_id;
+static int km_pending_bv_pid;
+static unsigned char km_pending_bv[KM_MAX_ATTEMPTS];
 
 static void km_tm_cb(struct cell *t, int type, struct tmcb_params *ps);
+
+/* the state word keeps a start time in its upper half */
+_Static_assert(sizeof(uintptr_t) >= 8, "sipoutcome needs a 64-bit build");
 
 /* The state word of a transaction the module tracks, or NULL. */
 km_tword_t *km_tword_get(struct cell *t)
@@ -45,7 +63,7 @@ km_tword_t *km_tword_get(struct cell *t)
 		return NULL;
 	for(cb = (struct tm_callback *)t->tmcb_hl.first; cb; cb = cb->next) {
 		if(cb->callback == km_tm_cb)
-			return (km_tword_t *)&cb->param;
+			return km_param_word(&cb->param);
 	}
 	return NULL;
 }
@@ -75,21 +93,45 @@ static int km_in_dialog_req(sip_msg_t *req)
  * to be tracked (in a dialog, with in_dialog=0). */
 static int km_track_t(sip_msg_t *req, struct cell *t, uintptr_t w)
 {
+	void (*rel)(void *);
+	void *param;
+
 	if(km_in_dialog_req(req)) {
 		if(!km_in_dialog)
 			return -1;
 		w |= KM_W_IN_DIALOG;
 	}
-	w |= KM_W_SET;
+	w |= KM_W_SET | (uintptr_t)km_now_ms() << KM_W_START_SHIFT;
 	if(km_pending_vendor > 0 && km_pending_id == req->id
 			&& km_pending_pid == req->pid)
 		w |= (uintptr_t)km_pending_vendor << KM_W_VENDOR_SHIFT;
-	if(km_tmb.register_tmcb(req, t, km_tmcb_types, km_tm_cb, (void *)w, 0)
+	param = km_tstate_new(w, &rel);
+	if(param == NULL)
+		return -1;
+	if(rel != NULL && km_pending_bv_id == req->id && km_pending_bv_pid == req->pid)
+		memcpy(((km_tstate_t *)param)->bvendor, km_pending_bv,
+				sizeof(km_pending_bv));
+	if(km_tmb.register_tmcb(req, t, km_tmcb_types, km_tm_cb, param, rel)
 			<= 0) {
 		LM_ERR("cannot register tm callbacks; call left unclassified\n");
+		if(rel)
+			rel(param);
 		return -1;
 	}
 	return 0;
+}
+
+/* The first 18x relayed upstream: ringing, and the post-dial delay. */
+static void km_ringing(km_tword_t *st)
+{
+	uintptr_t w = km_tw_get(st), pdd;
+	long ms;
+
+	if(w & KM_W_RINGING)
+		return;
+	ms = km_tw_elapsed(w, km_now_ms());
+	pdd = (uintptr_t)(ms < 0xfffe ? ms + 1 : 0xffff) << KM_W_PDD_SHIFT;
+	km_tw_set(st, KM_W_RINGING | pdd);
 }
 
 /* track = tm: every transaction tm creates, from TMCB_REQUEST_IN. */
@@ -117,9 +159,7 @@ static void km_track_request(sip_msg_t *msg, struct cell *t)
 	int status, b;
 
 	status = t->uas.status;
-	if(km_track_t(msg, t,
-			   (status >= 180 && status < 190) ? KM_W_RINGING : 0)
-			< 0)
+	if(km_track_t(msg, t, 0) < 0)
 		return;
 	/* tm reads the callback list without a lock: make the registration
 	 * visible before looking at what was sent */
@@ -132,7 +172,7 @@ static void km_track_request(sip_msg_t *msg, struct cell *t)
 	km_lock_replies(t);
 	status = t->uas.status;
 	if(status >= 180 && status < 190)
-		km_tw_set(st, KM_W_RINGING);
+		km_ringing(st);
 	else if(status >= 200 && t->uas.response.buffer != NULL) {
 		memset(&ps, 0, sizeof(ps));
 		ps.req = t->uas.request;
@@ -178,7 +218,8 @@ int km_tm_init(void)
 	 * every callback type costs a dispatch in tm per reply, so the
 	 * default is this one; unlike TMCB_RESPONSE_OUT it does not make tm
 	 * keep the set of 2xx To-tags. Edits may need more (km_edit_init). */
-	km_tmcb_types = TMCB_RESPONSE_SENT | km_edit_init();
+	km_edit_types = km_edit_init();
+	km_tmcb_types = TMCB_RESPONSE_SENT | km_edit_types;
 	/* the caller's CANCEL and its Reason header (km_cancel.c): one
 	 * dispatch per CANCEL, none per reply */
 	km_tmcb_types |= TMCB_E2ECANCEL_IN;
@@ -200,6 +241,13 @@ int km_tm_init(void)
 	 * request route (track = route), after acc's: it runs first. */
 	if(find_module_by_name("acc") != NULL)
 		km_tmcb_types |= TMCB_RESPONSE_OUT;
+	/* attempts: every final a branch receives. Not TMCB_ON_FAILURE (tm
+	 * then builds a faked request for every negative final, ~7,000
+	 * instructions): a branch that timed out is published when the
+	 * failure_route calls sipoutcome_vendor() or sipoutcome_classify(),
+	 * else when the call's final goes out (km_attempt_sweep). */
+	if(km_attempts)
+		km_tmcb_types |= TMCB_RESPONSE_IN;
 	if(km_track == KM_TRACK_ROUTE) {
 		tm = find_module_by_name(tm_name);
 		if(tm != NULL && tm->handle != NULL) {
@@ -233,6 +281,8 @@ int km_vendor_set(sip_msg_t *msg, const str *name)
 {
 	const sipoutcome_profile_t *p;
 	km_tword_t *w;
+	struct cell *t;
+	tm_ctx_t *ctx;
 	uintptr_t old, nw;
 	int id;
 
@@ -246,7 +296,30 @@ int km_vendor_set(sip_msg_t *msg, const str *name)
 	id = km_vendor_id(name->s, name->len);
 	if(id < 0)
 		return -1;
-	w = km_tword_get(km_tmb.t_gett());
+	t = km_tmb.t_gett();
+	w = km_tword_get(t);
+	/* the branches that ended keep the profile they were tried with */
+	if(w != NULL && (get_route_type() & FAILURE_ROUTE))
+		km_attempt_sweep(t, w, 0);
+	ctx = (km_attempts && (get_route_type() & BRANCH_ROUTE))
+				  ? km_tmb.tm_ctx_get()
+				  : NULL;
+	if(ctx != NULL && ctx->branch_index >= 0
+			&& ctx->branch_index < KM_MAX_ATTEMPTS) {
+		/* this branch only (tm's branch index while it runs) */
+		if(w != NULL) {
+			km_branch_vendor_set(w, ctx->branch_index, id);
+			return 1;
+		}
+		/* t_relay() in the request route: tracking starts after it */
+		if(km_pending_bv_id != msg->id || km_pending_bv_pid != msg->pid) {
+			memset(km_pending_bv, 0, sizeof(km_pending_bv));
+			km_pending_bv_id = msg->id;
+			km_pending_bv_pid = msg->pid;
+		}
+		km_pending_bv[ctx->branch_index] = (unsigned char)(id + 1);
+		return 1;
+	}
 	if(w != NULL) {
 		old = km_tw_get(w);
 		do {
@@ -264,7 +337,7 @@ int km_vendor_set(sip_msg_t *msg, const str *name)
 
 static void km_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 {
-	km_tword_t *st = (km_tword_t *)ps->param;
+	km_tword_t *st = km_param_word(ps->param);
 
 	if(st == NULL || *st == 0)
 		return;
@@ -275,16 +348,21 @@ static void km_tm_cb(struct cell *t, int type, struct tmcb_params *ps)
 			if(ps->code >= 200)
 				km_call_final(t, st, ps);
 			else if(ps->code >= 180 && ps->code < 190)
-				km_tw_set(st, KM_W_RINGING); /* an 18x went upstream */
+				km_ringing(st); /* an 18x went upstream */
 			break;
 		case TMCB_RESPONSE_OUT: /* only with acc loaded: before its record */
 			if(ps->code >= 200)
 				km_call_final(t, st, ps);
 			break;
 		case TMCB_RESPONSE_IN:
-			km_edit_reply_in(t, st, ps);
+			if(km_attempts)
+				km_attempt_reply_in(t, st, ps);
+			if(km_edit_types & TMCB_RESPONSE_IN)
+				km_edit_reply_in(t, st, ps);
 			break;
 		case TMCB_ON_FAILURE:
+			if(km_attempts)
+				km_attempt_sweep(t, st, 0);
 			km_edit_local_timeout(t, st, ps);
 			break;
 		case TMCB_E2ECANCEL_IN:

@@ -78,6 +78,12 @@ modparam(\"sipoutcome\", \"log\", 0)"
 		;;
 	*) return 1 ;;
 	esac
+	# BENCH_MODPARAMS: more modparam() lines for the module's configurations
+	# (b, c, e), e.g. 'modparam("sipoutcome", "attempts", 1)'
+	if [ -n "${BENCH_MODPARAMS:-}" ] && [ -n "$load" ] && [ "$cfg" != d ]; then
+		load="$load
+$BENCH_MODPARAMS"
+	fi
 	if [ "$ctl" = 1 ]; then
 		load="loadmodule \"ctl.so\"
 modparam(\"ctl\", \"binrpc\", \"unix:$WORK/kamailio_ctl-$port\")

@@ -66,7 +66,10 @@ if [ "$UAC_RC" != 0 ] || [ "$UAS_RC" != 0 ]; then
 	exit 99
 fi
 
-grep -o 'sipoutcome: tag=.*' "$WORK/kamailio.log" >"$WORK/module.lines"
+# the keys only the proxy knows (attempts, timing: README "The log line")
+# end every call line; classify stops at hint
+grep -o 'sipoutcome: tag=.*' "$WORK/kamailio.log" |
+	sed 's/ attempts=[0-9]* pdd_ms=[0-9]* setup_ms=[0-9]*$//' >"$WORK/module.lines"
 if [ "$(wc -l <"$WORK/module.lines")" -eq 3 ]; then
 	pass "the module logged 3 lines"
 else
@@ -83,6 +86,6 @@ run classify "$WORK/uac.trace"
 check_rc "classify the caller's trace" 0
 check_file "caller's trace: the module's lines" "$WORK/module.lines" "$WORK/out"
 run report --format csv "$WORK/kamailio.log"
-check_grep "report on Kamailio's log" "total,outcomes,3," "$WORK/out"
+check_grep "report on Kamailio's log" "vendor,rfc,,total,,3,100.0" "$WORK/out"
 
 finish

@@ -41,7 +41,7 @@ carrier_done() {
 # outcome_of CALLID : the module's outcome line(s) for CALLID, from
 # "tag=" to the end of the line.
 outcome_of() {
-	it_log_lines -F "callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
+	it_outcome_lines "$1"
 }
 
 # expect_outcome WHAT CALLID HEAD TAIL : exactly one module line for

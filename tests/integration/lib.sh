@@ -666,6 +666,13 @@ it_log_lines() {
 	return 0
 }
 
+# it_outcome_lines CALLID : the module's call line(s) for CALLID from
+# "tag=" to "hint=...", without the keys that vary from run to run and
+# that every call line ends with (attempts, pdd_ms, setup_ms).
+it_outcome_lines() {
+	it_log_lines -F "callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\) attempts=[0-9]* pdd_ms=[0-9]* setup_ms=[0-9]*$/\1/p'
+}
+
 # it_log_count [-F] PATTERN : how many log lines match.
 it_log_count() {
 	it_log_lines "$@" | wc -l

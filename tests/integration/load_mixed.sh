@@ -6,6 +6,8 @@
 # must complete, be logged exactly once (counted per Call-ID: none missing,
 # no duplicates, nothing else logged) with the right outcome, and be counted
 # once by the module's counters.  The load phase is bounded to 60 s.
+# With attempts and metrics on, `sipoutcome report` of the log gives the
+# same figures as the module's counters (sipoutcome.kpi, sipoutcome.metrics).
 # make check may run tests with /bin/sh: continue in bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -33,7 +35,9 @@ done
 
 # The R-URI user is the carrier's port: one proxy, three carriers.
 it_kamailio_cfg "$WORK/k.cfg" PORT="$kport" UAS_PORT="${port[busy]}" \
-	LOADMODULE="loadmodule \"$IT_MODULE\"" \
+	LOADMODULE="loadmodule \"$IT_MODULE\"
+modparam(\"sipoutcome\", \"attempts\", 1)
+modparam(\"sipoutcome\", \"metrics\", 1)" \
 	INVITE_HOOK='$du = "sip:127.0.0.1:" + $rU;' ||
 	it_die "cannot render the Kamailio config"
 it_kamailio_start "$WORK/k.cfg" || it_die "Kamailio with sipoutcome did not start"
@@ -100,6 +104,8 @@ sent_callids() {
 stats=
 if command -v "${KAMCMD:-kamcmd}" >/dev/null; then
 	stats=$(it_kamcmd sipoutcome.stats 2>&1)
+	it_kamcmd sipoutcome.kpi rfc >"$WORK/kpi.txt" 2>&1
+	it_kamcmd sipoutcome.metrics >"$WORK/metrics.txt" 2>&1
 fi
 
 it_kamailio_stop
@@ -149,6 +155,36 @@ if [ -n "$stats" ]; then
 	it_assert_eq "counters: vendor_rfc" "$total" "$(rp_counter "$stats" vendor_rfc)"
 else
 	it_note "kamcmd not found: counters not checked"
+fi
+
+# The report of this log against the counters (issue 13, item 7).
+CLI=${top_builddir:-$IT_LIB_DIR/../..}/module/cli/sipoutcome
+if [ -n "$stats" ] && [ -x "$CLI" ]; then
+	"$CLI" report --format json "$IT_KAM_LOG" >"$WORK/report.json" 2>"$WORK/report.err"
+	it_assert_eq "report: exit 0" 0 $?
+	cmp=$("$PYTHON" - "$WORK/report.json" "$WORK/kpi.txt" "$WORK/metrics.txt" <<'PY'
+import json, re, sys
+rep = json.load(open(sys.argv[1]))
+kpi = dict(re.findall(r'^\s*([a-z_0-9]+): (\S*)$', open(sys.argv[2]).read(), re.M))
+met = open(sys.argv[3]).read()
+calls = {}
+for lab, v in re.findall(r'kamailio_sipoutcome_calls_total\{([^}]*)\} (\d+)', met):
+    tag = re.search(r'tag="([A-Z_]+)"', lab).group(1)
+    calls[tag] = calls.get(tag, 0) + int(v)
+att = sum(int(v) for v in re.findall(r'kamailio_sipoutcome_attempts_total\{[^}]*\} (\d+)', met))
+g = [x for x in rep["groups"] if x["section"] == "vendor" and x["name"] == "rfc"][0]
+out = []
+out.append("calls report=%d kpi=%s" % (rep["calls"], kpi.get("calls")))
+out.append("attempts report=%d metrics=%d" % (rep["attempts"], att))
+out.append("tags report=%s metrics=%s" % (sorted((k, v) for k, v in g["tags"].items() if v), sorted(calls.items())))
+for k in ("asr", "ner", "ser", "seer", "isa"):
+    out.append("%s report=%.1f kpi=%.1f" % (k, g[k], float(kpi.get(k) or "nan")))
+bad = [l for l in out if len(set(re.findall(r'=(\S.*?)(?= \w+=|$)', l))) != 1]
+print("ok" if not bad else "\n".join(bad))
+PY
+)
+	it_assert_eq "report == counters (calls, attempts, tags, ASR NER SER SEER ISA)" ok "$cmp"
+	it_assert_match "report: 1000 calls" '"calls": 1000,' "$(cat "$WORK/report.json")"
 fi
 
 it_assert_eq "Kamailio logged no ERROR" 0 "$(it_log_count ' ERROR: ')"

@@ -68,7 +68,7 @@ call() {
 # outcome_of CALLID : the module's outcome line for CALLID from "tag=".
 outcome_of() {
 	it_wait_log -F "callid=$1 " 1 2 2>/dev/null
-	it_log_lines -F "callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
+	it_outcome_lines "$1"
 }
 
 # field NAME : the value of "NAME: value" in kamcmd's struct output on stdin.

@@ -61,7 +61,7 @@ extra='route[RELAY] {
 
 # outcome_of CALLID : the module's outcome line(s) for CALLID.
 outcome_of() {
-	it_log_lines -F "callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
+	it_outcome_lines "$1"
 }
 
 # call MODE USER STATUS LINE [carrier CODE -set args...] : one call to USER;

@@ -43,7 +43,7 @@ carrier_done() {
 
 # outcome_of CALLID : the module's outcome line(s) for CALLID from "tag=".
 outcome_of() {
-	it_log_lines -F "callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
+	it_outcome_lines "$1"
 }
 
 # event_of CALLID : what event_route[sipoutcome:final] printed for CALLID.

@@ -616,6 +616,69 @@ static void test_random_roundtrip(void **state)
 	}
 }
 
+/* The keys an adapter adds at the end (issue 13): attempts on a call
+ * line, branch and dst on an attempt line, pdd_ms and setup_ms on both;
+ * an absent delay is empty, and a context without extra writes none. */
+static void test_extra_keys(void **state)
+{
+	sipoutcome_result_t r = tu_classify(486, 0, -1, NULL);
+	sipoutcome_logctx_t lc = ctx("c1", 2, "Busy Here", 9);
+	char line[LINE_CAP];
+	const char *tail;
+
+	(void)state;
+	assert_true(sipoutcome_format_logfmt(line, sizeof(line), &r, &lc) > 0);
+	assert_null(strstr(line, "attempts="));
+	assert_null(strstr(line, "pdd_ms="));
+	lc.extra = SIPOUTCOME_LOGX_ATTEMPTS | SIPOUTCOME_LOGX_TIMING;
+	lc.attempts = 2;
+	lc.pdd_ms = -1;
+	lc.setup_ms = 4200;
+	assert_true(sipoutcome_format_logfmt(line, sizeof(line), &r, &lc) > 0);
+	tail = strstr(line, " hint=");
+	assert_non_null(tail);
+	assert_string_equal(tail, " hint= attempts=2 pdd_ms= setup_ms=4200");
+	lc.extra = SIPOUTCOME_LOGX_BRANCH | SIPOUTCOME_LOGX_TIMING;
+	lc.branch = 1;
+	lc.dst = "sip:192.0.2.1:5060";
+	lc.dst_len = strlen(lc.dst);
+	lc.pdd_ms = 380;
+	assert_true(sipoutcome_format_logfmt(line, sizeof(line), &r, &lc) > 0);
+	assert_string_equal(strstr(line, " hint="),
+			" hint= branch=1 dst=sip:192.0.2.1:5060 pdd_ms=380 setup_ms=4200");
+}
+
+/* log_format json: the same keys, in the same order, as one object;
+ * numbers bare, absent values null, strings escaped per RFC 8259 7. */
+static void test_json(void **state)
+{
+	static const char want[] =
+			"{\"tag\":\"BUSY\",\"code\":486,\"class\":\"4xx\","
+			"\"category\":\"busy\",\"retry\":\"later\",\"blame\":\"callee\","
+			"\"source\":\"remote\",\"ringing\":0,\"callid\":\"a\\\"b\","
+			"\"reason\":\"Busy\\u0001\\u00ffHere \xc3\xa9\",\"vendor\":\"rfc\","
+			"\"q850\":17,\"hint\":null,\"attempts\":1,\"pdd_ms\":null,"
+			"\"setup_ms\":9}";
+	sipoutcome_result_t r = tu_classify(486, 0, -1, NULL);
+	/* a control byte, a lone 0xff, a whole UTF-8 sequence */
+	sipoutcome_logctx_t lc = ctx("a\"b", 3, "Busy\x01\xffHere \xc3\xa9", 13);
+	char line[LINE_CAP];
+	int n;
+
+	(void)state;
+	lc.q850 = 17;
+	lc.extra = SIPOUTCOME_LOGX_ATTEMPTS | SIPOUTCOME_LOGX_TIMING;
+	lc.attempts = 1;
+	lc.pdd_ms = -1;
+	lc.setup_ms = 9;
+	n = sipoutcome_format_json(line, sizeof(line), &r, &lc);
+	assert_int_equal(n, (int)strlen(want));
+	assert_string_equal(line, want);
+	assert_int_equal(sipoutcome_format_json(line, 8, &r, &lc), SIPOUTCOME_ENOSPC);
+	assert_int_equal(line[strlen(line) - 1], '}');
+	assert_int_equal(sipoutcome_format_json(NULL, 8, &r, &lc), SIPOUTCOME_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +694,8 @@ int main(void)
 			cmocka_unit_test(test_enospc),
 			cmocka_unit_test(test_einval),
 			cmocka_unit_test(test_random_roundtrip),
+			cmocka_unit_test(test_extra_keys),
+			cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,3 +125,25 @@ rp_counter_sum() {
 	done
 	echo "$s"
 }
+
+# rp_attempt_lines CALLID : the attempt lines (attempts=1) of CALLID,
+# from "tag=".
+rp_attempt_lines() {
+	it_log_lines -F " callid=$1 " | sed -n 's/.* sipoutcome-attempt: \(tag=.*\)$/\1/p'
+}
+
+# rp_call_line CALLID : the call line of CALLID, from "tag=", whole.
+rp_call_line() {
+	it_log_lines -F " callid=$1 " | sed -n 's/.* sipoutcome: \(tag=.*\)$/\1/p'
+}
+
+# rp_assert_tokens WHAT LINE TOKEN... : every TOKEN is a token of LINE.
+rp_assert_tokens() {
+	local what=$1 line=$2 missing
+	shift 2
+	if missing=$(rp_has_tokens "$line" "$@"); then
+		it_pass "$what"
+	else
+		it_fail "$what" "missing: $missing" "    line: $line"
+	fi
+}
