@@ -359,6 +359,36 @@ unsigned int sipoutcome_phrase_check(int code, const char *phrase, size_t len);
 size_t sipoutcome_phrase_sanitize(
 		char *dst, size_t cap, const char *src, size_t len);
 
+/** What an adapter does to the reason phrase of a final (its reason_mode
+ * parameter): the same four modes in every proxy. */
+struct sipoutcome_result; /* below, with sipoutcome_classify() */
+
+typedef enum sipoutcome_reason_mode {
+	SIPOUTCOME_RM_KEEP = 0,	  /**< repair only a phrase that breaks SIP */
+	SIPOUTCOME_RM_NORMALIZE, /**< the code's canonical phrase when not standard */
+	SIPOUTCOME_RM_ANNOTATE,	 /**< the phrase plus " [TAG/category]" */
+	SIPOUTCOME_RM_REWRITE	 /**< the profile's rewrite= text, if any */
+} sipoutcome_reason_mode_t;
+
+/**
+ * The phrase to send upstream for a reason mode (RFC 3261 §21 phrases,
+ * §25.1 syntax): keep repairs a phrase with control bytes, bad UTF-8 or
+ * over SIPOUTCOME_PHRASE_MAX bytes; normalize also replaces a
+ * non-standard phrase of a registered code by its canonical one;
+ * annotate appends " [TAG/category]" to the received phrase made safe;
+ * rewrite uses the matching profile rule's text. A phrase with nothing
+ * printable left becomes the code's canonical phrase.
+ * @param[in]  mode      enum sipoutcome_reason_mode; another value: 0
+ * @param[in]  r         the classification (r->phrase: canonical phrase)
+ * @param[in]  rcvd,len  the phrase as received (any bytes; NULL with 0)
+ * @param[out] buf       cap bytes, cap > SIPOUTCOME_PHRASE_MAX; NUL-ended
+ * @returns the length written to buf, or 0 when the received phrase is
+ *          to stay as it is (buf then unspecified). No allocation; the
+ *          caller owns buf.
+ */
+int sipoutcome_phrase_for_mode(int mode, const struct sipoutcome_result *r,
+		const char *rcvd, size_t len, char *buf, size_t cap);
+
 /* ---- Profiles (vendor / carrier semantics) ---- */
 
 /** An opaque set of loaded profiles. */

@@ -3,6 +3,7 @@
  * Reason-Phrase = *(reserved / unreserved / escaped / UTF8-NONASCII /
  * UTF8-CONT / SP / HTAB); no CR, LF or other control bytes.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -107,4 +108,80 @@ size_t sipoutcome_phrase_sanitize(
 	}
 	dst[out] = '\0';
 	return out;
+}
+
+/* At most cap-1 bytes of s and a NUL into buf; the length. */
+static size_t copy_phrase(char *buf, size_t cap, const char *s, size_t n)
+{
+	if(n > cap - 1)
+		n = cap - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* annotate: the received phrase (made safe; the code's canonical phrase
+ * when nothing printable is left) plus " [TAG/category]", within
+ * SIPOUTCOME_PHRASE_MAX bytes. Its length, 0 when the note does not fit. */
+static size_t annotate_phrase(const sipoutcome_result_t *r, const char *rcvd,
+		size_t len, char *buf, size_t cap)
+{
+	char note[64];
+	int nl = snprintf(note, sizeof(note), " [%s/%s]",
+			sipoutcome_tag_name(r->tag), sipoutcome_category_name(r->category));
+	size_t room = cap - 1 < SIPOUTCOME_PHRASE_MAX ? cap - 1
+												  : SIPOUTCOME_PHRASE_MAX;
+	size_t n;
+
+	if(nl < 0 || (size_t)nl >= room)
+		return 0;
+	n = sipoutcome_phrase_sanitize(buf, room - (size_t)nl + 1, rcvd, len);
+	if(n == 0)
+		n = copy_phrase(buf, room - (size_t)nl + 1, r->phrase, r->phrase_len);
+	memcpy(buf + n, note, (size_t)nl);
+	buf[n + nl] = '\0';
+	return n + (size_t)nl;
+}
+
+int sipoutcome_phrase_for_mode(int mode, const struct sipoutcome_result *r,
+		const char *rcvd, size_t len, char *buf, size_t cap)
+{
+	unsigned int f = sipoutcome_phrase_check(r->code, rcvd, len);
+	unsigned int broken =
+			f & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
+						| SIPOUTCOME_PH_OVERLONG);
+	size_t n;
+
+	switch(mode) {
+		case SIPOUTCOME_RM_KEEP:
+			if(!broken)
+				return 0;
+			n = sipoutcome_phrase_sanitize(buf, cap, rcvd, len);
+			if(n > 0)
+				return (int)n;
+			break; /* nothing printable: canonical */
+		case SIPOUTCOME_RM_NORMALIZE:
+			if(f == 0)
+				return 0;
+			if(!r->registered) {
+				n = sipoutcome_phrase_sanitize(buf, cap, rcvd, len);
+				if(n > 0)
+					return (int)n;
+			}
+			break;
+		case SIPOUTCOME_RM_ANNOTATE:
+			if((n = annotate_phrase(r, rcvd, len, buf, cap)) > 0)
+				return (int)n;
+			break;
+		case SIPOUTCOME_RM_REWRITE:
+			if(r->rewrite != NULL)
+				return (int)copy_phrase(buf, cap, r->rewrite, strlen(r->rewrite));
+			break;
+		default:
+			return 0;
+	}
+	n = copy_phrase(buf, cap, r->phrase, r->phrase_len);
+	if(len == n && (n == 0 || memcmp(rcvd, buf, n) == 0))
+		return 0;
+	return (int)n;
 }

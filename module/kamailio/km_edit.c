@@ -48,82 +48,11 @@ int km_edit_init(void)
 }
 
 /* The phrase to send for a mode; 0 when the received one stays. */
-/* annotate: the received phrase (made safe; the code's canonical phrase
- * when nothing printable is left) plus " [TAG/category]", within
- * SIPOUTCOME_PHRASE_MAX bytes. Its length, 0 when the note does not fit. */
-static size_t annotate_phrase(const sipoutcome_result_t *r, const str *rcvd,
-		char *buf, size_t cap)
-{
-	char note[64];
-	int nl = snprintf(note, sizeof(note), " [%s/%s]",
-			sipoutcome_tag_name(r->tag), sipoutcome_category_name(r->category));
-	size_t room = cap - 1 < SIPOUTCOME_PHRASE_MAX ? cap - 1
-												  : SIPOUTCOME_PHRASE_MAX;
-	size_t n;
-
-	if(nl < 0 || (size_t)nl >= room)
-		return 0;
-	n = sipoutcome_phrase_sanitize(
-			buf, room - (size_t)nl + 1, rcvd->s, rcvd->len);
-	if(n == 0) {
-		n = r->phrase_len < room - (size_t)nl ? r->phrase_len
-											  : room - (size_t)nl;
-		memcpy(buf, r->phrase, n);
-	}
-	memcpy(buf + n, note, (size_t)nl);
-	buf[n + nl] = '\0';
-	return n + (size_t)nl;
-}
-
 static int choose_phrase(int mode, const sipoutcome_result_t *r,
 		const str *rcvd, char *buf, size_t cap)
 {
-	unsigned int f = sipoutcome_phrase_check(r->code, rcvd->s, rcvd->len);
-	unsigned int broken =
-			f & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
-						| SIPOUTCOME_PH_OVERLONG);
-	size_t n;
-
-	switch(mode) {
-		case KM_RM_KEEP:
-			if(!broken)
-				return 0;
-			n = sipoutcome_phrase_sanitize(buf, cap, rcvd->s, rcvd->len);
-			if(n > 0)
-				return (int)n;
-			break; /* nothing printable: canonical */
-		case KM_RM_NORMALIZE:
-			if(f == 0)
-				return 0;
-			if(!r->registered) {
-				n = sipoutcome_phrase_sanitize(buf, cap, rcvd->s, rcvd->len);
-				if(n > 0)
-					return (int)n;
-			}
-			break;
-		case KM_RM_ANNOTATE:
-			if((n = annotate_phrase(r, rcvd, buf, cap)) > 0)
-				return (int)n;
-			break;
-		case KM_RM_REWRITE:
-			if(r->rewrite != NULL) {
-				n = strlen(r->rewrite);
-				if(n >= cap)
-					n = cap - 1;
-				memcpy(buf, r->rewrite, n);
-				buf[n] = '\0';
-				return (int)n;
-			}
-			break;
-		default:
-			return 0;
-	}
-	n = r->phrase_len < cap - 1 ? r->phrase_len : cap - 1;
-	memcpy(buf, r->phrase, n);
-	buf[n] = '\0';
-	if(rcvd->len == (int)n && memcmp(rcvd->s, buf, n) == 0)
-		return 0;
-	return (int)n;
+	return sipoutcome_phrase_for_mode(mode, r, rcvd->s,
+			rcvd->len > 0 ? (size_t)rcvd->len : 0, buf, cap);
 }
 
 /* The phrase lump this process last added, so that a second rewrite of

@@ -44,10 +44,10 @@ int km_log_level_str(modparam_t type, void *val);
 
 /* reason_mode values */
 enum km_reason_mode {
-	KM_RM_KEEP = 0,
-	KM_RM_NORMALIZE,
-	KM_RM_ANNOTATE,
-	KM_RM_REWRITE
+	KM_RM_KEEP = SIPOUTCOME_RM_KEEP,
+	KM_RM_NORMALIZE = SIPOUTCOME_RM_NORMALIZE,
+	KM_RM_ANNOTATE = SIPOUTCOME_RM_ANNOTATE,
+	KM_RM_REWRITE = SIPOUTCOME_RM_REWRITE
 };
 extern int km_reason_mode;
 int km_reason_mode_parse(const str *s);

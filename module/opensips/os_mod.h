@@ -27,10 +27,10 @@ extern str os_outcome_header;
 
 /* reason_mode values (the same words as the Kamailio adapter) */
 enum os_reason_mode {
-	OS_RM_KEEP = 0,
-	OS_RM_NORMALIZE,
-	OS_RM_ANNOTATE,
-	OS_RM_REWRITE
+	OS_RM_KEEP = SIPOUTCOME_RM_KEEP,
+	OS_RM_NORMALIZE = SIPOUTCOME_RM_NORMALIZE,
+	OS_RM_ANNOTATE = SIPOUTCOME_RM_ANNOTATE,
+	OS_RM_REWRITE = SIPOUTCOME_RM_REWRITE
 };
 extern int os_reason_mode;
 int os_reason_mode_parse(const str *s);

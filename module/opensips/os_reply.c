@@ -14,91 +14,13 @@
 
 #include "os_mod.h"
 
-/* Copy at most cap-1 bytes of s and a NUL into buf; the length. */
-static int copy_phrase(char *buf, size_t cap, const char *s, size_t n)
-{
-	if (n > cap - 1)
-		n = cap - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return (int)n;
-}
-
-/* annotate: the received phrase (sanitised, else the canonical one) and
- * " [TAG/category]", at most SIPOUTCOME_PHRASE_MAX bytes; -1 if the note
- * alone does not fit. */
-static int annotate(const sipoutcome_result_t *r, const str *rcvd, char *buf,
-		size_t cap)
-{
-	char note[64];
-	int nl = snprintf(note, sizeof(note), " [%s/%s]",
-		sipoutcome_tag_name(r->tag), sipoutcome_category_name(r->category));
-	size_t room = cap - 1 < SIPOUTCOME_PHRASE_MAX ? cap - 1
-		: SIPOUTCOME_PHRASE_MAX;
-	size_t n;
-
-	if (nl < 0 || (size_t)nl >= room)
-		return -1;
-	n = sipoutcome_phrase_sanitize(buf, room - (size_t)nl + 1, rcvd->s,
-		rcvd->len);
-	if (n == 0)
-		n = copy_phrase(buf, room - (size_t)nl + 1, r->phrase, r->phrase_len);
-	memcpy(buf + n, note, (size_t)nl);
-	buf[n + nl] = '\0';
-	return (int)(n + nl);
-}
-
-/**
- * The phrase to send for a reason mode (RFC 3261 §21 phrases, §25.1
- * syntax).
- * @param mode  enum os_reason_mode
- * @param r     the call's classification (phrase: the canonical one)
- * @param rcvd  the phrase as received (any bytes)
- * @param buf   output of cap bytes (cap > SIPOUTCOME_PHRASE_MAX), NUL-ended
- * @returns the length written to buf, or 0 when the received phrase stays.
- */
+/* The phrase to send for a reason mode (sipoutcome_phrase_for_mode,
+ * include/sipoutcome.h); 0 when the received phrase stays. */
 int os_choose_phrase(int mode, const sipoutcome_result_t *r, const str *rcvd,
 		char *buf, size_t cap)
 {
-	unsigned int f = sipoutcome_phrase_check(r->code, rcvd->s, rcvd->len);
-	unsigned int broken = f & (SIPOUTCOME_PH_CTRL | SIPOUTCOME_PH_BAD_UTF8
-		| SIPOUTCOME_PH_OVERLONG);
-	size_t n;
-	int a;
-
-	switch (mode) {
-	case OS_RM_KEEP:
-		if (!broken)
-			return 0;
-		n = sipoutcome_phrase_sanitize(buf, cap, rcvd->s, rcvd->len);
-		if (n > 0)
-			return (int)n;
-		break; /* nothing printable: the canonical phrase */
-	case OS_RM_NORMALIZE:
-		if (f == 0)
-			return 0;
-		if (!r->registered) {
-			n = sipoutcome_phrase_sanitize(buf, cap, rcvd->s, rcvd->len);
-			if (n > 0)
-				return (int)n;
-		}
-		break;
-	case OS_RM_ANNOTATE:
-		a = annotate(r, rcvd, buf, cap);
-		if (a > 0)
-			return a;
-		break;
-	case OS_RM_REWRITE:
-		if (r->rewrite != NULL)
-			return copy_phrase(buf, cap, r->rewrite, strlen(r->rewrite));
-		break;
-	default:
-		return 0;
-	}
-	n = copy_phrase(buf, cap, r->phrase, r->phrase_len);
-	if (rcvd->len == (int)n && memcmp(rcvd->s, buf, n) == 0)
-		return 0;
-	return (int)n;
+	return sipoutcome_phrase_for_mode(mode, r, rcvd->s,
+		rcvd->len > 0 ? (size_t)rcvd->len : 0, buf, cap);
 }
 
 /* The received phrase up to the real end of the status line (CRLF or

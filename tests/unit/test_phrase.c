@@ -1,5 +1,6 @@
 /*
  * Reason phrases: sipoutcome_phrase_check() flags, sipoutcome_phrase_sanitize()
+ * and sipoutcome_phrase_for_mode()
  * output (<= 128 bytes, valid UTF-8, no control bytes, cut at a character
  * boundary, no leading/trailing/double blanks), and classify ignoring
  * whatever phrase it is handed when no profile rule asks for one.
@@ -445,6 +446,56 @@ static void test_classify_ignores_phrase(void **state)
 	sipoutcome_profiles_free(set);
 }
 
+/* sipoutcome_phrase_for_mode(): the phrase each reason_mode sends for a
+ * 486 (canonical "Busy Here", RFC 3261 §21.4.24). Phrases as received:
+ * a control byte, which §25.1's reason-phrase grammar does not allow;
+ * a carrier's own wording ("Permission Denied" on a 400, seed 001);
+ * nothing printable at all. */
+static void test_phrase_for_mode(void **state)
+{
+	static const struct {
+		int mode, code;
+		bytes_t rcvd;
+		const char *want; /* NULL: the received phrase stays */
+	} cases[] = {
+			{SIPOUTCOME_RM_KEEP, 486, B("Busy Here"), NULL},
+			{SIPOUTCOME_RM_KEEP, 486, B("Busy\x01Here"), "Busy Here"},
+			{SIPOUTCOME_RM_KEEP, 486, B("\x01\x02"), "Busy Here"},
+			{SIPOUTCOME_RM_KEEP, 400, B("Permission Denied"), NULL},
+			{SIPOUTCOME_RM_NORMALIZE, 486, B("Busy Here"), NULL},
+			{SIPOUTCOME_RM_NORMALIZE, 400, B("Permission Denied"),
+					"Bad Request"},
+			{SIPOUTCOME_RM_NORMALIZE, 486, B(""), "Busy Here"},
+			{SIPOUTCOME_RM_ANNOTATE, 486, B("Busy Here"),
+					"Busy Here [BUSY/busy]"},
+			{SIPOUTCOME_RM_ANNOTATE, 486, B("\x01"), "Busy Here [BUSY/busy]"},
+			{SIPOUTCOME_RM_REWRITE, 486, B("Busy Here"), NULL},
+			{SIPOUTCOME_RM_REWRITE, 486, B("Occupato"), "Busy Here"},
+			{99, 486, B("Busy\x01Here"), NULL},
+	};
+	char buf[SIPOUTCOME_PHRASE_MAX + 1];
+	size_t i;
+
+	(void)state;
+	for(i = 0; i < TU_ARRAY_SIZE(cases); i++) {
+		sipoutcome_input_t in;
+		sipoutcome_result_t r;
+		int n;
+
+		sipoutcome_input_init(&in);
+		in.code = cases[i].code;
+		assert_int_equal(sipoutcome_classify(&in, &r), SIPOUTCOME_OK);
+		n = sipoutcome_phrase_for_mode(cases[i].mode, &r, cases[i].rcvd.s,
+				cases[i].rcvd.len, buf, sizeof(buf));
+		if(cases[i].want == NULL) {
+			assert_int_equal(n, 0);
+		} else {
+			assert_int_equal(n, (int)strlen(cases[i].want));
+			assert_string_equal(buf, cases[i].want);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +507,7 @@ int main(void)
 			cmocka_unit_test(test_sanitize_args),
 			cmocka_unit_test(test_sanitize_random),
 			cmocka_unit_test(test_classify_ignores_phrase),
+			cmocka_unit_test(test_phrase_for_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
