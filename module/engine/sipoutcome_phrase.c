@@ -60,6 +60,10 @@ unsigned int sipoutcome_phrase_check(int code, const char *phrase, size_t len)
 	if(len > SIPOUTCOME_PHRASE_MAX)
 		flags |= SIPOUTCOME_PH_OVERLONG;
 	for(i = 0; i < len; i += n) {
+		if(p[i] >= 0x20 && p[i] < 0x7F) {
+			n = 1; /* printable ASCII, the usual phrase: nothing to check */
+			continue;
+		}
 		if(is_ctrl(p[i]))
 			flags |= SIPOUTCOME_PH_CTRL;
 		n = utf8_seq(p + i, len - i);

@@ -93,6 +93,51 @@ static struct km_tcache *tcache_slot(
 	return &km_tcache[(h ^ (h >> 16)) & (KM_TCACHE_SIZE - 1)];
 }
 
+/* The last classification of this process. With reply edits on, tm
+ * hands the module each final twice, in TMCB_RESPONSE_IN to edit it and
+ * in TMCB_RESPONSE_SENT to log it, and sipoutcome_classify() is a pure
+ * function of its input, whose result points only into the profile set
+ * and the engine's tables: the same input (phrase bytes included) under
+ * the same profiles (km_profiles_gen) gives the saved result. The
+ * comparison covers every field of sipoutcome_input_t (a field added
+ * there must be added here). A phrase over KM_MEMO_REASON bytes is not
+ * remembered. Per process, no locking. */
+#define KM_MEMO_REASON 64
+static struct {
+	sipoutcome_input_t in; /* in.reason points to reason below */
+	char reason[KM_MEMO_REASON];
+	unsigned int gen; /* km_profiles_gen + 1; 0: empty */
+	int rc;
+	sipoutcome_result_t r;
+} km_memo;
+
+static int classify_memo(const sipoutcome_input_t *in, sipoutcome_result_t *r)
+{
+	const sipoutcome_input_t *m = &km_memo.in;
+	size_t n = in->reason ? in->reason_len : 0;
+
+	if(km_memo.gen == km_profiles_gen + 1 && m->code == in->code
+			&& m->flags == in->flags && m->q850 == in->q850
+			&& m->profile == in->profile && m->location == in->location
+			&& m->cancel_q850 == in->cancel_q850 && m->reason_len == n
+			&& (n == 0 || memcmp(km_memo.reason, in->reason, n) == 0)) {
+		*r = km_memo.r;
+		return km_memo.rc;
+	}
+	km_memo.rc = sipoutcome_classify(in, r);
+	if(n > KM_MEMO_REASON) {
+		km_memo.gen = 0; /* a long phrase is not kept */
+		return km_memo.rc;
+	}
+	km_memo.in = *in;
+	km_memo.in.reason_len = n;
+	if(n > 0)
+		memcpy(km_memo.reason, in->reason, n);
+	km_memo.r = *r;
+	km_memo.gen = km_profiles_gen + 1;
+	return km_memo.rc;
+}
+
 /* Attempts and timing of the current outcome: the branches tm created,
  * the post-dial delay, and the time since tracking started (setup_ms
  * when the final is going out). Untracked: none known. */
@@ -170,7 +215,7 @@ int km_call_classify(struct cell *t, km_tword_t *st, km_call_t *c,
 	in.cancel_q850 = canceled ? km_cancel_q850(f) : -1;
 	in.profile = prof;
 	in.flags = flags;
-	if(sipoutcome_classify(&in, r) != SIPOUTCOME_OK) {
+	if(classify_memo(&in, r) != SIPOUTCOME_OK) {
 		/* a code SIP does not allow (Kamailio relays any 3 digits):
 		 * the next hop broke the protocol; still one defined outcome */
 		if(c->code < 200

@@ -163,15 +163,37 @@ static int replace_phrase(sip_msg_t *rpl, const char *phrase, int len)
 	return 0;
 }
 
-/* "X-Outcome: BUSY;category=busy;retry=no\r\n" into buf. */
+/* Append n bytes at *p if they fit before end; 0, or -1 when not. */
+static inline int hdr_put(char **p, const char *end, const char *s, size_t n)
+{
+	if((size_t)(end - *p) < n)
+		return -1;
+	memcpy(*p, s, n);
+	*p += n;
+	return 0;
+}
+
+/* "X-Outcome: BUSY;category=busy;retry=no\r\n" into buf (cap bytes, no
+ * NUL): its length, or -1 when it does not fit. Built by copying, once
+ * per call on the reply path (no snprintf); the values are the engine's
+ * fixed token names (RFC 3261 token characters; test_codes.c
+ * test_names), the name the checked outcome_header parameter. */
 static int outcome_header(const sipoutcome_result_t *r, char *buf, int cap)
 {
-	int n = snprintf(buf, cap, "%.*s: %s;category=%s;retry=%s\r\n",
-			km_outcome_header.len, km_outcome_header.s,
-			sipoutcome_tag_name(r->tag),
-			sipoutcome_category_name(r->category),
-			sipoutcome_retry_name(r->retry));
-	return (n < 0 || n >= cap) ? -1 : n;
+	const char *tag = sipoutcome_tag_name(r->tag),
+			   *cat = sipoutcome_category_name(r->category),
+			   *retry = sipoutcome_retry_name(r->retry);
+	char *p = buf, *end = buf + (cap > 0 ? cap : 0);
+
+	if(hdr_put(&p, end, km_outcome_header.s, (size_t)km_outcome_header.len)
+			|| hdr_put(&p, end, ": ", 2) || hdr_put(&p, end, tag, strlen(tag))
+			|| hdr_put(&p, end, ";category=", 10)
+			|| hdr_put(&p, end, cat, strlen(cat))
+			|| hdr_put(&p, end, ";retry=", 7)
+			|| hdr_put(&p, end, retry, strlen(retry))
+			|| hdr_put(&p, end, "\r\n", 2))
+		return -1;
+	return (int)(p - buf);
 }
 
 /* A header line at p (up to end) named km_outcome_header: name, then
@@ -180,7 +202,10 @@ static int is_outcome_line(const char *p, const char *end)
 {
 	int n = km_outcome_header.len;
 
-	if(end - p <= n || strncasecmp(p, km_outcome_header.s, n) != 0)
+	/* the first byte alike (case aside) before the whole name: most
+	 * header lines differ there */
+	if(end - p <= n || ((*p ^ km_outcome_header.s[0]) & ~0x20) != 0
+			|| strncasecmp(p, km_outcome_header.s, n) != 0)
 		return 0;
 	for(p += n; p < end && (*p == ' ' || *p == '\t'); p++)
 		;

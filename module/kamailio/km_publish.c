@@ -205,17 +205,28 @@ void km_fill_current(const sipoutcome_result_t *r, int local, int ringing,
 			callid);
 }
 
-/* LM_GEN2 checks the level again; we check first so that nothing is
- * formatted when the line would not be printed. The call's line ends
- * with attempts, pdd_ms and setup_ms; an attempt's with branch, dst,
- * pdd_ms and setup_ms. */
+/* The line goes out through Kamailio's log engine as xlog's lines do
+ * (LOG_FN: the level name and the log_prefix, no source location), so
+ * it reads ` 0(4410) NOTICE: sipoutcome: tag=...`; the marker
+ * ("sipoutcome" or "sipoutcome-attempt") is written into the buffer
+ * with the line, one "%.*s" for the core to print. LOG_FN checks the
+ * level again; we check first so that nothing is formatted when the
+ * line would not be printed. The call's line ends with attempts, pdd_ms
+ * and setup_ms; an attempt's with branch, dst, pdd_ms and setup_ms. */
 void km_log_current_as(const char *prefix)
 {
 	char line[2048];
 	sipoutcome_logctx_t lc;
+	size_t pn = strlen(prefix);
+	int n;
 
 	if(!km_log_on || !km_cur_valid() || !is_printable(km_log_level))
 		return;
+	if(pn > 32)
+		pn = 32; /* the module's own two markers: never */
+	memcpy(line, prefix, pn);
+	line[pn++] = ':';
+	line[pn++] = ' ';
 	memset(&lc, 0, sizeof(lc));
 	lc.callid = km_cur.callid;
 	lc.callid_len = km_cur.callid_len;
@@ -235,14 +246,15 @@ void km_log_current_as(const char *prefix)
 	lc.dst_len = km_cur.dst_len;
 	lc.pdd_ms = km_cur.pdd_ms;
 	lc.setup_ms = km_cur.setup_ms;
-	if(km_log_json)
-		(void)sipoutcome_format_json(line, sizeof(line), &km_cur.r, &lc);
-	else
-		(void)sipoutcome_format_logfmt(line, sizeof(line), &km_cur.r, &lc);
-	if(km_log_facility >= 0)
-		LM_GEN2(km_log_facility, km_log_level, "%s: %s\n", prefix, line);
-	else
-		LM_GEN1(km_log_level, "%s: %s\n", prefix, line);
+	n = km_log_json ? sipoutcome_format_json(
+				line + pn, sizeof(line) - pn, &km_cur.r, &lc)
+					: sipoutcome_format_logfmt(
+							line + pn, sizeof(line) - pn, &km_cur.r, &lc);
+	if(n < 0) /* cut (cannot happen at 2048): as far as it got */
+		n = (int)strnlen(line + pn, sizeof(line) - pn);
+	n += (int)pn;
+	LOG_FN(km_log_facility >= 0 ? km_log_facility : DEFAULT_FACILITY,
+			km_log_level, "", "%.*s\n", n, line);
 }
 
 void km_log_current(void)

@@ -11,8 +11,8 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_TOP=$(cd "$BENCH_DIR/../.." && pwd)
 
-# The four configurations, in table order.
-read -r -a BENCH_CONFIGS <<<"${BENCH_CG_CONFIGS:-a b c d}"
+# The configurations of the callgrind mode, in table order.
+read -r -a BENCH_CONFIGS <<<"${BENCH_CG_CONFIGS:-a b c d l s j t}"
 
 bench_config_label() {
 	case $1 in
@@ -21,6 +21,10 @@ bench_config_label() {
 	c) echo "(c) sipoutcome log=1 normalize X-Outcome" ;;
 	d) echo "(d) script-only equivalent of (c)" ;;
 	e) echo "(e) sipoutcome loaded, tracking no INVITE" ;;
+	l) echo "(l) sipoutcome auto=1 log=1 only" ;;
+	j) echo "(j) (c) + log_format=json" ;;
+	t) echo "(t) (c) + attempts=1" ;;
+	s) echo "(s) (d) without its xlog" ;;
 	esac
 }
 
@@ -37,8 +41,11 @@ bench_code_map() {
 }
 
 # bench_cfg OUT CONFIG PORT UAS_PORT CHILDREN [CTL [TM_TUNING]] : render
-# kamailio-bench.cfg.in for configuration a, b, c, d or e (e: only on
-# demand, BENCH_CG_CONFIGS="a e"). CTL=1 also loads
+# kamailio-bench.cfg.in for configuration a, b, c, d, or one of the
+# configurations that split a cost: l (the log line alone: (l)-(b)), j
+# and t ((c) with log_format=json, with attempts=1), s ((d) without its
+# xlog statement: the script line's print is (d)-(s)), e (loaded, no
+# INVITE tracked). CTL=1 also loads
 # ctl (kamcmd on unix:$WORK/kamailio_ctl-PORT) for the memory figures.
 # UAS_PORT "ruri": the next hop is 127.0.0.1, port = Request-URI user.
 bench_cfg() {
@@ -51,20 +58,37 @@ bench_cfg() {
 modparam(\"sipoutcome\", \"auto\", 1)
 modparam(\"sipoutcome\", \"log\", 0)"
 		;;
-	c)
+	c | j | t)
 		load="loadmodule \"$BENCH_MODULE\"
 modparam(\"sipoutcome\", \"auto\", 1)
 modparam(\"sipoutcome\", \"log\", 1)
 modparam(\"sipoutcome\", \"reason_mode\", \"normalize\")
 modparam(\"sipoutcome\", \"outcome_header\", \"X-Outcome\")"
+		[ "$cfg" = j ] && load="$load
+modparam(\"sipoutcome\", \"log_format\", \"json\")"
+		[ "$cfg" = t ] && load="$load
+modparam(\"sipoutcome\", \"attempts\", 1)"
 		;;
-	d)
+	l)
+		load="loadmodule \"$BENCH_MODULE\"
+modparam(\"sipoutcome\", \"auto\", 1)
+modparam(\"sipoutcome\", \"log\", 1)"
+		;;
+	d | s)
 		load=$(cat "$BENCH_DIR/script-outcome.modules.cfg")
 		hook='t_on_reply("OC_REPLY"); t_on_failure("OC_FAIL");'
 		routes=$WORK/script-outcome.routes.cfg
 		if [ ! -f "$routes" ]; then
 			it_render "$BENCH_DIR/script-outcome.routes.cfg" "$routes" \
 				CODE_MAP="$(bench_code_map)" || return 1
+		fi
+		if [ "$cfg" = s ]; then
+			# the same routes, the quoting of OC_LOG kept, its one xlog
+			# statement gone
+			grep -v '^[[:space:]]*xlog("L_NOTICE", "sipoutcome: ' "$routes" \
+				>"$WORK/script-outcome-noxlog.routes.cfg"
+			cmp -s "$routes" "$WORK/script-outcome-noxlog.routes.cfg" && return 1
+			routes=$WORK/script-outcome-noxlog.routes.cfg
 		fi
 		extra=$(cat "$routes")
 		;;
@@ -79,8 +103,8 @@ modparam(\"sipoutcome\", \"log\", 0)"
 	*) return 1 ;;
 	esac
 	# BENCH_MODPARAMS: more modparam() lines for the module's configurations
-	# (b, c, e), e.g. 'modparam("sipoutcome", "attempts", 1)'
-	if [ -n "${BENCH_MODPARAMS:-}" ] && [ -n "$load" ] && [ "$cfg" != d ]; then
+	# (b, c, e, l, j, t), e.g. 'modparam("sipoutcome", "attempts", 1)'
+	if [ -n "${BENCH_MODPARAMS:-}" ] && [ -n "$load" ] && [ "$cfg" != d ] && [ "$cfg" != s ]; then
 		load="$load
 $BENCH_MODPARAMS"
 	fi

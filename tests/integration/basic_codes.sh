@@ -215,6 +215,11 @@ call 608 Rejected "608 Rejected" \
 
 it_assert_eq "k1: one outcome line per call ($((n - k1_first)) calls)" $((n - k1_first)) \
 	"$(it_log_count ' sipoutcome: tag=')"
+# printed as xlog prints (README "The log line"): pid, level, the core's
+# log_prefix (kamailio-test.cfg.in: "{$mt $ci} "), then the line, no
+# module source location
+it_assert_eq "k1: every line is 'N(pid) NOTICE: {log_prefix} sipoutcome: tag=...'" \
+	$((n - k1_first)) "$(it_log_count '^ *[0-9]+\([0-9]+\) NOTICE: \{[0-9]+ [^}]*\} sipoutcome: tag=')"
 it_assert_eq "k1: no ERROR" 0 "$(it_log_count ' ERROR: ')"
 it_kamailio_stop
 

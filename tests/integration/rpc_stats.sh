@@ -276,7 +276,7 @@ it_assert_eq "after the reload: the call follows v2" \
 # The RPC process loaded the files, once; the SIP worker that logged the
 # outcome took the published set without loading anything itself
 # (issue 12: no reply waits for a file).
-worker=$(it_log_lines -F "callid=$cid " | sed -n 's/^ *[0-9]*(\([0-9]*\)) NOTICE: .* sipoutcome: tag=.*/\1/p')
+worker=$(it_log_lines -F "callid=$cid " | sed -n 's/^ *[0-9]*(\([0-9]*\)) NOTICE:.* sipoutcome: tag=.*/\1/p')
 it_assert_match "v2 call: logged by a process" '^[0-9]+$' "$worker"
 it_assert_eq "v2 call: that process loaded no profiles itself" 0 \
 	"$(it_log_lines -F 'profiles reloaded (generation' | grep -c "^ *[0-9]*($worker) ")"
