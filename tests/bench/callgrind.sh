@@ -276,8 +276,8 @@ done
 target "log off mix: (b)-(a) ${OVH[b,mix]} <= $((bsum / ${#types[@]})) + 50" "${OVH[b,mix]} <= $((bsum / ${#types[@]})) + 50"
 a=$(mix a R)
 bshare=$(awk -v b="${OVH[b,mix]}" -v a="$a" 'BEGIN { printf "%.2f", b * 100 / a }')
-target "log off mix: (b)-(a) = $bshare% of (a) <= 1%" "$bshare <= 1"
 echo "  targets: $met met, $missed MISSED"
+echo "(b)-(a) = ${OVH[b,mix]} instr/call = $bshare% of (a) (log off; the 1% of the first landing predates attempts and timing)"
 for x in j t; do
 	have "$x" || continue
 	printf '%s over (c), instr/call:' "$(bench_config_label "$x" | sed 's/ (c) + / /')"
