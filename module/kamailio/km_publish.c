@@ -217,11 +217,12 @@ void km_log_current_as(const char *prefix)
 {
 	char line[2048];
 	sipoutcome_logctx_t lc;
-	size_t pn = strlen(prefix);
+	size_t pn;
 	int n;
 
 	if(!km_log_on || !km_cur_valid() || !is_printable(km_log_level))
 		return;
+	pn = strlen(prefix);
 	if(pn > 32)
 		pn = 32; /* the module's own two markers: never */
 	memcpy(line, prefix, pn);
