@@ -110,4 +110,17 @@ int so_icontains(const char *hay, size_t hlen, const char *needle, size_t nlen);
 
 #define SO_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* An enum value's name and its length (sipoutcome_names.c). The
+ * so_*_name_n lookups return the entry of v, or of "-" when v is out of
+ * range; never NULL; the entries are static, never freed. The log line
+ * formatter uses them to copy the names without a strlen. */
+typedef struct so_name {
+	const char *s;
+	size_t n; /* strlen(s) */
+} so_name_t;
+const so_name_t *so_tag_name_n(sipoutcome_tag_t v);
+const so_name_t *so_category_name_n(sipoutcome_category_t v);
+const so_name_t *so_retry_name_n(sipoutcome_retry_t v);
+const so_name_t *so_blame_name_n(sipoutcome_blame_t v);
+
 #endif

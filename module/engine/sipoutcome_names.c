@@ -6,51 +6,80 @@
 
 #include "internal.h"
 
-static const char *const tag_names[SIPOUTCOME_TAG_COUNT] = {"-", "COMPLETED",
-		"BUSY", "NO_ANSWER", "CANCELED", "FAILED"};
+/* Each name with its length: the log line copies them without a
+ * strlen (sipoutcome_logfmt.c, so_*_name_n). */
+#define N(s) {s, sizeof(s) - 1}
+static const so_name_t tag_names[SIPOUTCOME_TAG_COUNT] = {N("-"),
+		N("COMPLETED"), N("BUSY"), N("NO_ANSWER"), N("CANCELED"), N("FAILED")};
 
-static const char *const category_names[SIPOUTCOME_CAT_COUNT] = {"-",
-		"answered", "redirected", "busy", "declined", "no_answer",
-		"unavailable", "canceled", "timeout", "no_response", "invalid_number",
-		"auth", "forbidden", "media", "congestion", "server_error", "unwanted",
-		"blocked", "billing", "line_limit", "loop", "protocol", "identity",
-		"answered_elsewhere", "unreachable", "other"};
+static const so_name_t category_names[SIPOUTCOME_CAT_COUNT] = {N("-"),
+		N("answered"), N("redirected"), N("busy"), N("declined"),
+		N("no_answer"), N("unavailable"), N("canceled"), N("timeout"),
+		N("no_response"), N("invalid_number"), N("auth"), N("forbidden"),
+		N("media"), N("congestion"), N("server_error"), N("unwanted"),
+		N("blocked"), N("billing"), N("line_limit"), N("loop"),
+		N("protocol"), N("identity"), N("answered_elsewhere"),
+		N("unreachable"), N("other")};
 
-static const char *const retry_names[SIPOUTCOME_RETRY_COUNT] = {
-		"-", "no", "alternate", "later"};
+static const so_name_t retry_names[SIPOUTCOME_RETRY_COUNT] = {
+		N("-"), N("no"), N("alternate"), N("later")};
 
-static const char *const blame_names[SIPOUTCOME_BLAME_COUNT] = {
-		"-", "caller", "callee", "network", "proxy", "unknown"};
+static const so_name_t blame_names[SIPOUTCOME_BLAME_COUNT] = {N("-"),
+		N("caller"), N("callee"), N("network"), N("proxy"), N("unknown")};
 
-static const char *const dialstatus_names[SIPOUTCOME_DIAL_COUNT] = {"-",
-		"ANSWER", "BUSY", "NOANSWER", "CANCEL", "CONGESTION", "CHANUNAVAIL"};
+static const so_name_t dialstatus_names[SIPOUTCOME_DIAL_COUNT] = {N("-"),
+		N("ANSWER"), N("BUSY"), N("NOANSWER"), N("CANCEL"), N("CONGESTION"),
+		N("CHANUNAVAIL")};
+#undef N
+
+static const so_name_t name_none = {"-", 1};
 
 #define NAME_OF(table, v) \
-	(((unsigned)(v) < SO_ARRAY_SIZE(table)) ? (table)[(v)] : "-")
+	(((unsigned)(v) < SO_ARRAY_SIZE(table)) ? &(table)[(v)] : &name_none)
 
 const char *sipoutcome_tag_name(sipoutcome_tag_t v)
 {
-	return NAME_OF(tag_names, v);
+	return NAME_OF(tag_names, v)->s;
 }
 
 const char *sipoutcome_category_name(sipoutcome_category_t v)
 {
-	return NAME_OF(category_names, v);
+	return NAME_OF(category_names, v)->s;
 }
 
 const char *sipoutcome_retry_name(sipoutcome_retry_t v)
 {
-	return NAME_OF(retry_names, v);
+	return NAME_OF(retry_names, v)->s;
 }
 
 const char *sipoutcome_blame_name(sipoutcome_blame_t v)
 {
-	return NAME_OF(blame_names, v);
+	return NAME_OF(blame_names, v)->s;
 }
 
 const char *sipoutcome_dialstatus_name(sipoutcome_dialstatus_t v)
 {
-	return NAME_OF(dialstatus_names, v);
+	return NAME_OF(dialstatus_names, v)->s;
+}
+
+const so_name_t *so_tag_name_n(sipoutcome_tag_t v)
+{
+	return NAME_OF(tag_names, v);
+}
+
+const so_name_t *so_category_name_n(sipoutcome_category_t v)
+{
+	return NAME_OF(category_names, v);
+}
+
+const so_name_t *so_retry_name_n(sipoutcome_retry_t v)
+{
+	return NAME_OF(retry_names, v);
+}
+
+const so_name_t *so_blame_name_n(sipoutcome_blame_t v)
+{
+	return NAME_OF(blame_names, v);
 }
 
 int so_icontains(const char *hay, size_t hlen, const char *needle, size_t nlen)
@@ -69,7 +98,7 @@ int so_icontains(const char *hay, size_t hlen, const char *needle, size_t nlen)
 }
 
 /* Index 0 ("-") is never accepted as input. */
-static int parse_name(const char *const *table, size_t n, const char *s,
+static int parse_name(const so_name_t *table, size_t n, const char *s,
 		size_t len, int *out)
 {
 	size_t i;
@@ -77,7 +106,7 @@ static int parse_name(const char *const *table, size_t n, const char *s,
 	if(s == NULL || out == NULL)
 		return SIPOUTCOME_EINVAL;
 	for(i = 1; i < n; i++) {
-		if(so_ieq(s, len, table[i], strlen(table[i]))) {
+		if(so_ieq(s, len, table[i].s, table[i].n)) {
 			*out = (int)i;
 			return SIPOUTCOME_OK;
 		}

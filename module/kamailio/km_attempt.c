@@ -124,7 +124,7 @@ static void attempt_publish(struct cell *t, km_tword_t *st, km_call_t *c,
 		attempt_dst(t, c->branch);
 		if(km_cur.dst_len > 4) /* the gateway: dst without "sip:" */
 			km_metrics_attempt(&r, km_cur.dst + 4, km_cur.dst_len - 4);
-		km_log_current_as("sipoutcome-attempt");
+		km_log_current_as(KM_LOG_MARKER("sipoutcome-attempt"));
 		km_attempt_route_run();
 	}
 	km_cur = saved;

@@ -291,9 +291,11 @@ int km_event_route_init(void);
  * route or KEMI callback), else 0: then the reply path only counts */
 int km_publish_wanted(void);
 void km_event_route_run(str *send_buf);
-/* the log line of the current outcome with a prefix ("sipoutcome" or
- * "sipoutcome-attempt") */
-void km_log_current_as(const char *prefix);
+/* the log line of the current outcome with a marker of mlen bytes
+ * ("sipoutcome" or "sipoutcome-attempt", 1..32; KM_LOG_MARKER gives
+ * both arguments of a literal) */
+void km_log_current_as(const char *marker, size_t mlen);
+#define KM_LOG_MARKER(s) (s), (sizeof(s) - 1)
 /* event_route[sipoutcome:attempt] (or the KEMI event_callback with that
  * event name) for the current outcome, on a faked request */
 void km_attempt_route_run(void);

@@ -213,19 +213,18 @@ void km_fill_current(const sipoutcome_result_t *r, int local, int ringing,
  * level again; we check first so that nothing is formatted when the
  * line would not be printed. The call's line ends with attempts, pdd_ms
  * and setup_ms; an attempt's with branch, dst, pdd_ms and setup_ms. */
-void km_log_current_as(const char *prefix)
+void km_log_current_as(const char *marker, size_t mlen)
 {
 	char line[2048];
 	sipoutcome_logctx_t lc;
-	size_t pn;
+	size_t pn = mlen;
 	int n;
 
 	if(!km_log_on || !km_cur_valid() || !is_printable(km_log_level))
 		return;
-	pn = strlen(prefix);
 	if(pn > 32)
 		pn = 32; /* the module's own two markers: never */
-	memcpy(line, prefix, pn);
+	memcpy(line, marker, pn);
 	line[pn++] = ':';
 	line[pn++] = ' ';
 	memset(&lc, 0, sizeof(lc));
@@ -254,13 +253,16 @@ void km_log_current_as(const char *prefix)
 	if(n < 0) /* cut (cannot happen at 2048): as far as it got */
 		n = (int)strnlen(line + pn, sizeof(line) - pn);
 	n += (int)pn;
+	/* the NUL's place (n <= sizeof(line) - 1) takes the newline: one
+	 * "%.*s" for the core to print */
+	line[n++] = '\n';
 	LOG_FN(km_log_facility >= 0 ? km_log_facility : DEFAULT_FACILITY,
-			km_log_level, "", "%.*s\n", n, line);
+			km_log_level, "", "%.*s", n, line);
 }
 
 void km_log_current(void)
 {
-	km_log_current_as("sipoutcome");
+	km_log_current_as(KM_LOG_MARKER("sipoutcome"));
 }
 
 int km_event_route_init(void)
