@@ -248,19 +248,17 @@ static inline __attribute__((always_inline)) void val(
 		return; /* logfmt: an empty value, `q850=` */
 	}
 	f = n > 0 ? scan(v, n) : V_Q;
-	put_c(o, '"'); /* taken back below for a bare logfmt value */
-	if(n <= LOGFMT_VALUE_MAX && !(f & (json ? V_E | V_H : V_E))) {
-		if(!json && !(f & V_Q)) {
-			o->p--;
-			put(o, v, n);
-			return;
-		}
-		put(o, v, n);
-	} else if(json) {
-		json_str_slow(o, v, n);
-	} else {
-		kv_slow(o, v, n);
+	if(!json && n <= LOGFMT_VALUE_MAX && !(f & V_Q)) {
+		put(o, v, n); /* bare */
+		return;
 	}
+	put_c(o, '"');
+	if(n <= LOGFMT_VALUE_MAX && !(f & (json ? V_E | V_H : V_E)))
+		put(o, v, n); /* nothing to escape, nothing to cut */
+	else if(json)
+		json_str_slow(o, v, n);
+	else
+		kv_slow(o, v, n);
 	put_c(o, '"');
 }
 
